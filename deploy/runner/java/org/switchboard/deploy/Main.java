@@ -1,0 +1,157 @@
+package org.switchboard.deploy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.LogManager;
+import java.util.stream.Collectors;
+import org.apache.log4j.PropertyConfigurator;
+import org.switchboard.Version;
+import org.switchboard.config.ConfigException;
+import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.ServerSettings;
+import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.config.Transport;
+
+/**
+ * Runs Switchboard in the real Restcomm SIP Servlets container, embedded in this JVM:
+ * validates the configuration, checks every listening address, starts the container, deploys the
+ * archive, prints one ready line, and stops cleanly (exit status 0) on SIGINT or SIGTERM.
+ * Exit status 2: bad command line or configuration; 1: anything else that stops start-up.
+ */
+public final class Main {
+
+    static final String CONTEXT_PATH = "/switchboard";
+    static final int EXIT_STARTUP_FAILED = 1;
+    static final int EXIT_BAD_CONFIGURATION = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        // deploy/run sets the project's location; everything else is relative to it or to the working directory.
+        Path home = Path.of(System.getProperty("switchboard.home", ".")).toAbsolutePath().normalize();
+        RunnerOptions options;
+        try {
+            options = RunnerOptions.parse(Arrays.asList(args), home);
+        } catch (RunnerOptions.BadOption e) {
+            System.err.println("Switchboard: " + e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        }
+        if (options.help()) {
+            System.out.println(RunnerOptions.USAGE);
+            return 0;
+        }
+        configureLogging(home);
+
+        SwitchboardConfig config;
+        try {
+            config = new ConfigLoader().load(options.config(), options.overrides());
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        }
+        for (Path required : List.of(options.war(), options.dar())) {
+            if (!Files.isReadable(required)) {
+                System.err.println("Switchboard: cannot read " + required);
+                return EXIT_STARTUP_FAILED;
+            }
+        }
+
+        List<ListenAddress> addresses = listenAddresses(config.server());
+        Optional<PortCheck.Unavailable> taken = PortCheck.firstUnavailable(addresses);
+        if (taken.isPresent()) {
+            System.err.println("Switchboard: cannot listen on " + taken.get().address() + ": " + taken.get().reason());
+            return EXIT_STARTUP_FAILED;
+        }
+
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Signals.onTermination(stopRequested::countDown);
+
+        EmbeddedContainer container;
+        try {
+            container = new EmbeddedContainer(Files.createTempDirectory("switchboard-catalina-"), options.dar(), addresses);
+        } catch (IOException e) {
+            System.err.println("Switchboard: cannot create a working directory: " + e.getMessage());
+            return EXIT_STARTUP_FAILED;
+        }
+        try {
+            container.start();
+            container.deploy(options.war(), CONTEXT_PATH, contextParameters(options, config));
+        } catch (EmbeddedContainer.StartFailure e) {
+            System.err.println("Switchboard: " + e.getMessage());
+            container.stop();
+            return EXIT_STARTUP_FAILED;
+        }
+
+        System.out.println(readyLine(config.server()));
+        System.out.flush();
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.out.println("Switchboard stopping");
+        container.stop();
+        System.out.println("Switchboard stopped");
+        return 0;
+    }
+
+    static List<ListenAddress> listenAddresses(ServerSettings server) {
+        List<ListenAddress> addresses = new ArrayList<>();
+        for (Transport transport : server.sipTransports()) {
+            addresses.add(ListenAddress.sip(server.sipAddress(), server.sipPort(), transport.id()));
+        }
+        addresses.add(ListenAddress.http(server.httpAddress(), server.httpPort()));
+        return addresses;
+    }
+
+    static String readyLine(ServerSettings server) {
+        String transports = server.sipTransports().stream().map(Transport::id).collect(Collectors.joining(", "));
+        return "Switchboard " + Version.current() + " ready: SIP " + hostPort(server.sipAddress(), server.sipPort())
+                + " (" + transports + "), HTTP http://" + hostPort(server.httpAddress(), server.httpPort())
+                + CONTEXT_PATH + "/";
+    }
+
+    private static String hostPort(String address, int port) {
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+    }
+
+    /** The deployed application reads the same file, with the same overrides, made absolute. */
+    private static Map<String, String> contextParameters(RunnerOptions options, SwitchboardConfig config) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("switchboard.config", options.config().toAbsolutePath().toString());
+        options.overrides().forEach((key, value) -> parameters.put("switchboard.override." + key, value));
+        parameters.put("switchboard.override.storage.data-dir",
+                Path.of(config.storage().dataDir()).toAbsolutePath().toString());
+        return parameters;
+    }
+
+    /** Container and application logs go to stderr through deploy/logging.properties and deploy/log4j.properties. */
+    private static void configureLogging(Path home) {
+        Path julConfig = home.resolve("deploy/logging.properties");
+        if (Files.isReadable(julConfig)) {
+            try (InputStream in = Files.newInputStream(julConfig)) {
+                LogManager.getLogManager().readConfiguration(in);
+            } catch (IOException e) {
+                System.err.println("Switchboard: cannot read " + julConfig + ": " + e.getMessage());
+            }
+        }
+        Path log4jConfig = home.resolve("deploy/log4j.properties");
+        if (Files.isReadable(log4jConfig)) {
+            PropertyConfigurator.configure(log4jConfig.toString());
+        }
+    }
+}

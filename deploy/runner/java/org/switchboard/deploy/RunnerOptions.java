@@ -1,0 +1,80 @@
+package org.switchboard.deploy;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runner's command line. Options that change a configuration key become overrides of that key
+ * (so they are validated exactly like the file); the others say where things are.
+ */
+record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, boolean help) {
+
+    static final String USAGE = String.join("\n",
+            "Usage: deploy/run [options]",
+            "  --config FILE          configuration file (default: deploy/switchboard.yaml)",
+            "  --sip-address ADDR     SIP listening address        (key server.sip-address)",
+            "  --sip-port PORT        SIP port, for every transport (key server.sip-port)",
+            "  --sip-transports LIST  comma-separated: udp,tcp      (key server.sip-transports)",
+            "  --http-address ADDR    HTTP listening address       (key server.http-address)",
+            "  --http-port PORT       HTTP port                    (key server.http-port)",
+            "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
+            "  --war FILE             the archive to deploy (default: target/switchboard.war)",
+            "  --dar FILE             default application router file (default: deploy/dar.properties)",
+            "  --help                 print this and exit");
+
+    private static final Map<String, String> KEYS = Map.of(
+            "--sip-address", "server.sip-address",
+            "--sip-port", "server.sip-port",
+            "--sip-transports", "server.sip-transports",
+            "--http-address", "server.http-address",
+            "--http-port", "server.http-port",
+            "--data-dir", "storage.data-dir");
+
+    /** A command line the runner cannot follow; the message is the line to print. */
+    static final class BadOption extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadOption(String message) {
+            super(message);
+        }
+    }
+
+    static RunnerOptions parse(List<String> args, Path home) throws BadOption {
+        Path config = home.resolve("deploy/switchboard.yaml");
+        Path war = home.resolve("target/switchboard.war");
+        Path dar = home.resolve("deploy/dar.properties");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String option = args.get(i);
+            String value = null;
+            int eq = option.indexOf('=');
+            if (option.startsWith("--") && eq > 0) {
+                value = option.substring(eq + 1);
+                option = option.substring(0, eq);
+            }
+            if (option.equals("--help") || option.equals("-h")) {
+                return new RunnerOptions(config, war, dar, Map.of(), true);
+            }
+            if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar").contains(option)) {
+                throw new BadOption("Unknown option " + option + " (deploy/run --help lists them)");
+            }
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new BadOption("Option " + option + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            switch (option) {
+                case "--config" -> config = Path.of(value);
+                case "--war" -> war = Path.of(value);
+                case "--dar" -> dar = Path.of(value);
+                case "--sip-transports" -> overrides.put(KEYS.get(option), "[" + value + "]");
+                case "--data-dir" -> overrides.put(KEYS.get(option), Path.of(value).toAbsolutePath().toString());
+                default -> overrides.put(KEYS.get(option), value);
+            }
+        }
+        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), false);
+    }
+}

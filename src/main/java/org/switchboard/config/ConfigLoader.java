@@ -1,0 +1,199 @@
+package org.switchboard.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Loads the YAML configuration file into a {@link SwitchboardConfig}: defaults first, then the
+ * file, then overrides (dotted keys such as {@code server.sip-port}, e.g. from the runner's
+ * command line). Anything unknown, mistyped or out of range is a {@link ConfigException} naming
+ * the file and the key.
+ */
+public final class ConfigLoader {
+
+    private final YAMLMapper mapper;
+
+    public ConfigLoader() {
+        mapper = YAMLMapper.builder(YAMLFactory.builder().build())
+                .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .build();
+        // A number where text belongs, or text where a number belongs, is a mistake worth stopping for.
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    }
+
+    public SwitchboardConfig load(Path file) {
+        return load(file, Map.of());
+    }
+
+    public SwitchboardConfig load(Path file, Map<String, String> overrides) {
+        ObjectNode tree = mapper.valueToTree(SwitchboardConfig.defaults());
+        merge(tree, readFile(file));
+        overrides.forEach((key, value) -> override(file, tree, key, value));
+        SwitchboardConfig config = bind(file, tree);
+        ConfigValidator.validate(file, config);
+        return config;
+    }
+
+    private ObjectNode readFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "", "the file does not exist");
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(file, "", "the file cannot be read (" + e + ")");
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file, "", "not valid YAML at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(file, "", "the top level must be a mapping of sections, found " + root.getNodeType());
+        }
+        return (ObjectNode) root;
+    }
+
+    /** Copies {@code from} onto {@code into}; an empty section keeps its defaults. */
+    private static void merge(ObjectNode into, ObjectNode from) {
+        Iterator<Map.Entry<String, JsonNode>> fields = from.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode current = into.get(field.getKey());
+            JsonNode value = field.getValue();
+            if (current != null && current.isObject() && value.isObject()) {
+                merge((ObjectNode) current, (ObjectNode) value);
+            } else if (current != null && current.isObject() && value.isNull()) {
+                continue;
+            } else {
+                into.set(field.getKey(), value);
+            }
+        }
+    }
+
+    private void override(Path file, ObjectNode tree, String key, String value) {
+        String[] parts = key.split("\\.");
+        ObjectNode section = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode next = section.get(parts[i]);
+            if (next == null || !next.isObject()) {
+                throw new ConfigException(file, key, "unknown key");
+            }
+            section = (ObjectNode) next;
+        }
+        JsonNode parsed;
+        try {
+            parsed = mapper.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file, key, "the value '" + value + "' is not valid");
+        }
+        section.set(parts[parts.length - 1], parsed == null ? JsonNodeFactory.instance.textNode(value) : parsed);
+    }
+
+    private SwitchboardConfig bind(Path file, ObjectNode tree) {
+        try {
+            return mapper.treeToValue(tree, SwitchboardConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(file, keyOf(e), "unknown key (known keys here: " + known(e.getKnownPropertyIds()) + ")");
+        } catch (InvalidFormatException e) {
+            throw new ConfigException(file, keyOf(e), "expected " + describe(e.getTargetType()) + ", found '" + e.getValue() + "'");
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ConfigException(file, keyOf(e), cause.getMessage());
+        } catch (MismatchedInputException e) {
+            throw new ConfigException(file, keyOf(e), "expected " + describe(e.getTargetType()));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file, e instanceof JsonMappingException m ? keyOf(m) : "", e.getOriginalMessage());
+        }
+    }
+
+    private static String keyOf(JsonMappingException e) {
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (key.length() > 0) {
+                    key.append('.');
+                }
+                key.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                key.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return key.toString();
+    }
+
+    private static String known(Collection<Object> ids) {
+        return ids.stream().map(String::valueOf).collect(Collectors.toCollection(TreeSet::new)).stream()
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants())
+                    .map(c -> c.toString().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(", "));
+        }
+        if (type.isRecord()) {
+            return "a section (a mapping of keys)";
+        }
+        return "a value of type " + type.getSimpleName();
+    }
+
+    /** The mapper's JSON sibling, for tools that print the effective configuration. */
+    public static JsonMapper jsonMapper() {
+        return JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE).build();
+    }
+}

@@ -1,0 +1,26 @@
+package org.switchboard.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** A SIP transport the platform listens on. */
+public enum Transport {
+    UDP, TCP;
+
+    @JsonCreator
+    public static Transport parse(String name) {
+        for (Transport t : values()) {
+            if (t.name().equalsIgnoreCase(name.trim())) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown transport '" + name + "' (expected udp or tcp)");
+    }
+
+    /** The lower-case name used in configuration, SIP URIs ({@code transport=udp}) and the ready line. */
+    @JsonValue
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

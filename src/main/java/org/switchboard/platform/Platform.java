@@ -1,0 +1,69 @@
+package org.switchboard.platform;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import javax.servlet.ServletContext;
+import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.store.Database;
+import org.switchboard.store.InstanceIdentity;
+
+/**
+ * Everything the deployed application runs on, built once at start-up and kept in a servlet
+ * context attribute so that servlets find it without static state.
+ */
+public final class Platform implements AutoCloseable {
+
+    private static final String ATTRIBUTE = Platform.class.getName();
+
+    private final SwitchboardConfig config;
+    private final Database database;
+    private final InstanceIdentity identity;
+    private final Clock clock;
+    private final Instant startedAt;
+
+    Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock) {
+        this.config = config;
+        this.database = database;
+        this.identity = identity;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+    }
+
+    public static Platform of(ServletContext context) {
+        Object platform = context.getAttribute(ATTRIBUTE);
+        if (platform == null) {
+            throw new IllegalStateException("Switchboard has not started in this context");
+        }
+        return (Platform) platform;
+    }
+
+    void attachTo(ServletContext context) {
+        context.setAttribute(ATTRIBUTE, this);
+    }
+
+    static void detachFrom(ServletContext context) {
+        context.removeAttribute(ATTRIBUTE);
+    }
+
+    public SwitchboardConfig config() {
+        return config;
+    }
+
+    public InstanceIdentity identity() {
+        return identity;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public Duration uptime() {
+        return Duration.between(startedAt, clock.instant());
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}
