@@ -102,12 +102,17 @@ public final class ConfigLoader {
             JsonNode value = field.getValue();
             if (current != null && current.isObject() && value.isObject()) {
                 merge((ObjectNode) current, (ObjectNode) value);
-            } else if (current != null && current.isObject() && value.isNull()) {
+            } else if (current != null && current.isObject() && isEmpty(value)) {
                 continue;
             } else {
                 into.set(field.getKey(), value);
             }
         }
+    }
+
+    /** {@code server:} with nothing under it reads as null or as empty text, depending on the YAML. */
+    private static boolean isEmpty(JsonNode value) {
+        return value.isNull() || (value.isTextual() && value.asText().isEmpty());
     }
 
     private void override(Path file, ObjectNode tree, String key, String value) {

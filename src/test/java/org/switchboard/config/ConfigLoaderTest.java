@@ -1,0 +1,180 @@
+package org.switchboard.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final ConfigLoader loader = new ConfigLoader();
+
+    private Path file(String yaml) throws IOException {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void an_empty_file_gives_every_default() throws IOException {
+        assertThat(loader.load(file(""))).isEqualTo(SwitchboardConfig.defaults());
+    }
+
+    @Test
+    void the_shipped_configuration_file_states_exactly_the_defaults() {
+        assertThat(loader.load(Path.of("deploy/switchboard.yaml"))).isEqualTo(SwitchboardConfig.defaults());
+    }
+
+    @Test
+    void values_in_the_file_replace_defaults_and_the_rest_keep_theirs() throws IOException {
+        SwitchboardConfig config = loader.load(file("server:\n  sip-port: 5070\n  sip-transports: [tcp]\n"));
+        assertThat(config.server().sipPort()).isEqualTo(5070);
+        assertThat(config.server().sipTransports()).containsExactly(Transport.TCP);
+        assertThat(config.server().httpPort()).isEqualTo(8080);
+        assertThat(config.storage().dataDir()).isEqualTo("data");
+    }
+
+    @Test
+    void an_unknown_key_names_the_file_and_the_dotted_key() throws IOException {
+        Path file = file("server:\n  sip-prot: 5070\n");
+        assertThatThrownBy(() -> loader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("server.sip-prot");
+                    assertThat(e.getMessage()).contains(file.toString()).contains("'server.sip-prot'")
+                            .contains("unknown key").contains("sip-port").doesNotContain("\n");
+                });
+    }
+
+    @Test
+    void an_unknown_section_is_an_unknown_key() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("presense:\n  x: 1\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("presense"));
+    }
+
+    @Test
+    void a_wrong_type_names_the_key_and_what_was_expected() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-port: five\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("server.sip-port");
+                    assertThat(e.getMessage()).contains("expected a whole number").contains("five").doesNotContain("\n");
+                });
+    }
+
+    @Test
+    void a_number_where_text_belongs_is_a_wrong_type() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("storage:\n  data-dir: 12\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("storage.data-dir"));
+    }
+
+    @Test
+    void a_list_where_text_belongs_is_a_wrong_type() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("storage:\n  data-dir: [a, b]\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("storage.data-dir");
+                    assertThat(e.problem()).startsWith("expected text");
+                });
+    }
+
+    @Test
+    void a_fractional_port_is_a_wrong_type() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  http-port: 80.5\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.http-port"));
+    }
+
+    @Test
+    void an_unknown_transport_names_the_list_entry() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-transports: [udp, sctp]\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("server.sip-transports[1]");
+                    assertThat(e.getMessage()).contains("sctp");
+                });
+    }
+
+    @Test
+    void a_port_out_of_range_is_refused() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-port: 70000\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("server.sip-port");
+                    assertThat(e.problem()).contains("1 to 65535");
+                });
+    }
+
+    @Test
+    void an_address_must_be_an_ip_literal() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-address: example.com\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.sip-address"));
+    }
+
+    @Test
+    void no_transport_at_all_is_refused() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-transports: []\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.sip-transports"));
+    }
+
+    @Test
+    void a_transport_listed_twice_is_refused() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-transports: [udp, UDP]\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problem()).contains("twice"));
+    }
+
+    @Test
+    void a_missing_file_is_named() {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> loader.load(missing))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.getMessage()).contains(missing.toString()).contains("does not exist");
+                    assertThat(e.key()).isEmpty();
+                });
+    }
+
+    @Test
+    void broken_yaml_names_the_line() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-port: [5060\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("not valid YAML at line"));
+    }
+
+    @Test
+    void a_top_level_that_is_not_a_mapping_is_refused() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("- a\n- b\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problem()).contains("mapping"));
+    }
+
+    @Test
+    void an_empty_section_keeps_its_defaults() throws IOException {
+        assertThat(loader.load(file("server:\nstorage:\n"))).isEqualTo(SwitchboardConfig.defaults());
+    }
+
+    @Test
+    void overrides_win_over_the_file_and_are_typed_like_it() throws IOException {
+        SwitchboardConfig config = loader.load(file("server:\n  sip-port: 5070\n"),
+                Map.of("server.sip-port", "5080", "server.sip-transports", "[udp]", "storage.data-dir", "/var/lib/sb"));
+        assertThat(config.server().sipPort()).isEqualTo(5080);
+        assertThat(config.server().sipTransports()).isEqualTo(List.of(Transport.UDP));
+        assertThat(config.storage().dataDir()).isEqualTo("/var/lib/sb");
+    }
+
+    @Test
+    void an_override_of_an_unknown_key_is_refused() throws IOException {
+        Path file = file("");
+        assertThatThrownBy(() -> loader.load(file, Map.of("server.sip-prot", "1")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.sip-prot"));
+        assertThatThrownBy(() -> loader.load(file, Map.of("nosuch.key", "1")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("nosuch.key"));
+    }
+
+    @Test
+    void an_override_with_a_wrong_type_is_refused() throws IOException {
+        Path file = file("");
+        assertThatThrownBy(() -> loader.load(file, Map.of("server.http-port", "eighty")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.http-port"));
+    }
+}

@@ -1,0 +1,58 @@
+package org.switchboard.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunnerOptionsTest {
+
+    private final Path home = Path.of("/opt/switchboard");
+
+    @Test
+    void without_options_everything_comes_from_the_projects_deploy_folder() throws Exception {
+        RunnerOptions options = RunnerOptions.parse(List.of(), home);
+        assertThat(options.config()).isEqualTo(home.resolve("deploy/switchboard.yaml"));
+        assertThat(options.dar()).isEqualTo(home.resolve("deploy/dar.properties"));
+        assertThat(options.war()).isEqualTo(home.resolve("target/switchboard.war"));
+        assertThat(options.overrides()).isEmpty();
+    }
+
+    @Test
+    void listening_options_become_overrides_of_their_configuration_keys() throws Exception {
+        RunnerOptions options = RunnerOptions.parse(List.of("--sip-port", "5070", "--http-port=8081",
+                "--sip-address", "127.0.0.2", "--http-address", "127.0.0.3", "--sip-transports", "tcp"), home);
+        assertThat(options.overrides()).containsEntry("server.sip-port", "5070")
+                .containsEntry("server.http-port", "8081")
+                .containsEntry("server.sip-address", "127.0.0.2")
+                .containsEntry("server.http-address", "127.0.0.3")
+                .containsEntry("server.sip-transports", "[tcp]");
+    }
+
+    @Test
+    void the_data_directory_is_made_absolute_against_the_working_directory() throws Exception {
+        RunnerOptions options = RunnerOptions.parse(List.of("--data-dir", "state"), home);
+        Path dataDir = Path.of(options.overrides().get("storage.data-dir"));
+        assertThat(dataDir.isAbsolute()).isTrue();
+        assertThat(dataDir.getFileName().toString()).isEqualTo("state");
+    }
+
+    @Test
+    void an_unknown_option_is_refused_with_its_name() {
+        assertThatThrownBy(() -> RunnerOptions.parse(List.of("--sip-prot", "1"), home))
+                .isInstanceOf(RunnerOptions.BadOption.class).hasMessageContaining("--sip-prot");
+    }
+
+    @Test
+    void an_option_without_its_value_is_refused() {
+        assertThatThrownBy(() -> RunnerOptions.parse(List.of("--config"), home))
+                .isInstanceOf(RunnerOptions.BadOption.class).hasMessageContaining("needs a value");
+    }
+
+    @Test
+    void help_is_recognised() throws Exception {
+        assertThat(RunnerOptions.parse(List.of("--help"), home).help()).isTrue();
+    }
+}
