@@ -135,20 +135,36 @@ public final class ConfigLoader {
     }
 
     private SwitchboardConfig bind(Path file, ObjectNode tree) {
+        return bindSection(file, "", tree, SwitchboardConfig.class);
+    }
+
+    /**
+     * Binds one section of the file (for example an endpoint's {@code settings}) to {@code type}
+     * with the same strictness as the whole file; errors name {@code keyPrefix} plus the key inside.
+     */
+    public <T> T bindSection(Path file, String keyPrefix, JsonNode section, Class<T> type) {
         try {
-            return mapper.treeToValue(tree, SwitchboardConfig.class);
+            return mapper.treeToValue(section, type);
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(file, keyOf(e), "unknown key (known keys here: " + known(e.getKnownPropertyIds()) + ")");
+            throw new ConfigException(file, keyOf(keyPrefix, e), "unknown key (known keys here: " + known(e.getKnownPropertyIds()) + ")");
         } catch (InvalidFormatException e) {
-            throw new ConfigException(file, keyOf(e), "expected " + describe(e.getTargetType()) + ", found '" + e.getValue() + "'");
+            throw new ConfigException(file, keyOf(keyPrefix, e), "expected " + describe(e.getTargetType()) + ", found '" + e.getValue() + "'");
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new ConfigException(file, keyOf(e), cause.getMessage());
+            throw new ConfigException(file, keyOf(keyPrefix, e), cause.getMessage());
         } catch (MismatchedInputException e) {
-            throw new ConfigException(file, keyOf(e), "expected " + describe(e.getTargetType()));
+            throw new ConfigException(file, keyOf(keyPrefix, e), "expected " + describe(e.getTargetType()));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(file, e instanceof JsonMappingException m ? keyOf(m) : "", e.getOriginalMessage());
+            throw new ConfigException(file, e instanceof JsonMappingException m ? keyOf(keyPrefix, m) : keyPrefix, e.getOriginalMessage());
         }
+    }
+
+    private static String keyOf(String prefix, JsonMappingException e) {
+        String inner = keyOf(e);
+        if (prefix.isEmpty()) {
+            return inner;
+        }
+        return inner.isEmpty() ? prefix : inner.startsWith("[") ? prefix + inner : prefix + "." + inner;
     }
 
     private static String keyOf(JsonMappingException e) {

@@ -30,6 +30,16 @@ final class ConfigValidator {
         if (dataDir == null || dataDir.isBlank()) {
             throw new ConfigException(file, "storage.data-dir", "must name a directory");
         }
+        DispatchSettings dispatch = config.dispatch();
+        requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
+        requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
+        EndpointsValidator.validate(file, config.endpoints());
+    }
+
+    private static void requirePositive(Path file, String key, int value) {
+        if (value < 1) {
+            throw new ConfigException(file, key, "expected a whole number of at least 1, found " + value);
+        }
     }
 
     private static void requireIpAddress(Path file, String key, String value) {

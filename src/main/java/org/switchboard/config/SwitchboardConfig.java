@@ -1,10 +1,20 @@
 package org.switchboard.config;
 
+import java.util.List;
+
 /** The whole configuration file, as one typed, validated value. */
-public record SwitchboardConfig(ServerSettings server, StorageSettings storage) {
+public record SwitchboardConfig(
+        ServerSettings server,
+        StorageSettings storage,
+        DispatchSettings dispatch,
+        List<EndpointSettings> endpoints) {
+
+    public SwitchboardConfig {
+        endpoints = List.copyOf(endpoints);
+    }
 
     /** Every key at its documented default; a configuration file only states what differs. */
     public static SwitchboardConfig defaults() {
-        return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults());
+        return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(), List.of());
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import javax.servlet.ServletContext;
 import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.dispatch.EndpointHost;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 
@@ -21,13 +22,19 @@ public final class Platform implements AutoCloseable {
     private final InstanceIdentity identity;
     private final Clock clock;
     private final Instant startedAt;
+    private final EndpointHost endpoints;
+    private final AutoCloseable[] resources;
 
-    Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock) {
+    /** {@code resources} are closed in reverse order when the platform stops. */
+    Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
+            EndpointHost endpoints, AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
         this.clock = clock;
         this.startedAt = clock.instant();
+        this.endpoints = endpoints;
+        this.resources = resources.clone();
     }
 
     public static Platform of(ServletContext context) {
@@ -62,8 +69,15 @@ public final class Platform implements AutoCloseable {
         return Duration.between(startedAt, clock.instant());
     }
 
+    public EndpointHost endpoints() {
+        return endpoints;
+    }
+
     @Override
     public void close() {
+        for (int i = resources.length - 1; i >= 0; i--) {
+            Closing.quietly(resources[i]);
+        }
         database.close();
     }
 }

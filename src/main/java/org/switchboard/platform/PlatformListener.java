@@ -9,6 +9,13 @@ import java.util.Collections;
 import javax.servlet.ServletContext;
 import javax.servlet.ServletContextEvent;
 import javax.servlet.ServletContextListener;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServlet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.switchboard.dispatch.EndpointHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.Version;
@@ -48,10 +55,35 @@ public final class PlatformListener implements ServletContextListener {
         }
         Clock clock = Clock.systemUTC();
         InstanceIdentity identity = database.recordStart(clock);
-        Platform platform = new Platform(config, database, identity, clock);
+        CdiEndpointBeans beans = null;
+        EndpointHost endpoints;
+        ScheduledExecutorService housekeeping;
+        try {
+            beans = CdiEndpointBeans.start("switchboard" + context.getContextPath().replace('/', '-'));
+            SipFactory sipFactory = (SipFactory) context.getAttribute(SipServlet.SIP_FACTORY);
+            if (sipFactory == null) {
+                throw new IllegalStateException("the container gave no SIP factory: is this a SIP servlet container?");
+            }
+            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock);
+            housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "switchboard-housekeeping");
+                thread.setDaemon(true);
+                return thread;
+            });
+            housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
+        } catch (RuntimeException e) {
+            LOG.error(e instanceof ConfigException ? e.getMessage() : "Cannot start the endpoints: " + e);
+            Closing.quietly(beans);
+            database.close();
+            throw e;
+        }
+        ExecutorService stoppable = housekeeping;
+        Platform platform = new Platform(config, database, identity, clock, endpoints,
+                beans, endpoints, stoppable::shutdownNow);
         platform.attachTo(context);
-        LOG.info("Switchboard {} started: configuration {}, data directory {}, instance {} (start #{})",
-                Version.current(), source.file(), dataDir, identity.instanceId(), identity.startCount());
+        LOG.info("Switchboard {} started: configuration {}, data directory {}, instance {} (start #{}), {} endpoints",
+                Version.current(), source.file(), dataDir, identity.instanceId(), identity.startCount(),
+                endpoints.endpoints().size());
     }
 
     @Override

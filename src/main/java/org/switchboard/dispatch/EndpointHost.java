@@ -1,0 +1,208 @@
+package org.switchboard.dispatch;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.switchboard.config.ConfigException;
+import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.EndpointSettings;
+import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.dispatch.routing.ConversationRegistry;
+import org.switchboard.dispatch.routing.EndpointRef;
+import org.switchboard.dispatch.routing.IncomingRequest;
+import org.switchboard.dispatch.routing.Router;
+import org.switchboard.dispatch.routing.RoutingDecision;
+import org.switchboard.dispatch.routing.RoutingTable;
+import org.switchboard.endpoint.Aor;
+import org.switchboard.endpoint.ConversationId;
+import org.switchboard.endpoint.EndpointBehavior;
+import org.switchboard.endpoint.EndpointId;
+import org.switchboard.endpoint.SipUri;
+
+/**
+ * The endpoints of this platform and the dispatch of every incoming request to one of them: the
+ * routing rules decide (plain Java, {@link Router}); this class carries the decision out on the wire.
+ */
+public final class EndpointHost implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointHost.class);
+
+    private final RoutingTable table = new RoutingTable();
+    private final ConversationRegistry conversations;
+    private final Router router;
+    private final Map<EndpointRef, HostedEndpoint> endpoints = new ConcurrentHashMap<>();
+    private final EndpointBeans beans;
+    private final SipFactory sipFactory;
+
+    private EndpointHost(Clock clock, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory) {
+        this.conversations = new ConversationRegistry(clock,
+                Duration.ofSeconds(config.dispatch().conversationIdleSeconds()), config.dispatch().conversationMaxEntries());
+        this.router = new Router(table, conversations);
+        this.beans = beans;
+        this.sipFactory = sipFactory;
+    }
+
+    /**
+     * Creates every configured endpoint from its bean and starts it. A bean that does not exist, or
+     * settings it refuses, stop start-up with a {@link ConfigException} naming the key.
+     */
+    public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock) {
+        EndpointHost host = new EndpointHost(clock, config, beans, sipFactory);
+        ConfigLoader binder = new ConfigLoader();
+        List<EndpointSettings> list = config.endpoints();
+        try {
+            for (int i = 0; i < list.size(); i++) {
+                EndpointSettings settings = list.get(i);
+                String at = "endpoints[" + i + "]";
+                Aor owner = Aor.parse(settings.aor());
+                for (int instance = 1; instance <= settings.poolSize(); instance++) {
+                    String name = instance == 1 ? settings.effectiveName() : settings.effectiveName() + "#" + instance;
+                    EndpointRef ref = settings.kind() == EndpointSettings.Kind.USER
+                            ? EndpointRef.user(name, owner, new EndpointId(settings.epid()))
+                            : EndpointRef.application(name, owner);
+                    EndpointBehavior behavior;
+                    try {
+                        behavior = beans.create(settings.bean());
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(configFile, at + ".bean", "no endpoint bean named '" + settings.bean()
+                                + "' (available: " + String.join(", ", new java.util.TreeSet<>(beans.names())) + ")");
+                    }
+                    HostedEndpoint endpoint = new HostedEndpoint(ref, behavior, settings.settings(),
+                            new HostedEndpoint.SettingsBinder() {
+                                @Override
+                                public <T> T bind(com.fasterxml.jackson.databind.JsonNode node, Class<T> type) {
+                                    return binder.bindSection(configFile, at + ".settings", node, type);
+                                }
+                            },
+                            host::newRequest);
+                    host.add(endpoint, settings.isDefaultRouting() && instance == 1);
+                }
+            }
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+        return host;
+    }
+
+    private void add(HostedEndpoint endpoint, boolean defaultRouting) {
+        endpoint.behavior().start(endpoint);
+        table.add(endpoint.ref());
+        endpoints.put(endpoint.ref(), endpoint);
+        if (defaultRouting) {
+            table.setDefaultRoutingEndpoint(endpoint.ref());
+        }
+        LOG.info("Endpoint {} started{}", endpoint, defaultRouting ? " (default routing endpoint)" : "");
+    }
+
+    /** The hosted endpoints, for listings. */
+    public List<EndpointRef> endpoints() {
+        return table.endpoints();
+    }
+
+    /** Routes an incoming request and carries the decision out: deliver, default-route, or reject. */
+    public void dispatch(SipServletRequest request) throws IOException {
+        IncomingRequest facts;
+        try {
+            facts = WireRequests.toIncoming(request);
+        } catch (IllegalArgumentException e) {
+            request.createResponse(SipServletResponse.SC_BAD_REQUEST, "Bad Request: " + printable(e.getMessage())).send();
+            return;
+        }
+        RoutingDecision decision = router.route(facts);
+        if (decision instanceof RoutingDecision.Delivered delivered) {
+            deliver(request, facts, delivered.endpoint());
+        } else if (decision instanceof RoutingDecision.DefaultRouted routed) {
+            deliver(request, facts, routed.defaultEndpoint());
+        } else if (decision instanceof RoutingDecision.Rejected rejected) {
+            if ("OPTIONS".equals(request.getMethod()) && rejected.statusCode() == SipServletResponse.SC_NOT_FOUND) {
+                KeepAlive.answer(request); // a keep-alive to the platform itself
+            } else {
+                request.createResponse(rejected.statusCode(), rejected.reasonPhrase()).send();
+            }
+        }
+    }
+
+    void redispatch(SipServletRequest request, IncomingRequest facts, Aor target) throws IOException {
+        RoutingDecision decision = router.redispatch(facts, target);
+        if (decision instanceof RoutingDecision.Delivered delivered) {
+            deliver(request, facts, delivered.endpoint());
+        } else if (decision instanceof RoutingDecision.Rejected rejected) {
+            request.createResponse(rejected.statusCode(), rejected.reasonPhrase()).send();
+        } else {
+            request.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Cannot redispatch").send();
+        }
+    }
+
+    private void deliver(SipServletRequest request, IncomingRequest facts, EndpointRef ref) throws IOException {
+        HostedEndpoint endpoint = endpoints.get(ref);
+        if (endpoint == null) { // removed between routing and delivery
+            request.createResponse(SipServletResponse.SC_NOT_FOUND, "No matching endpoint").send();
+            return;
+        }
+        try {
+            endpoint.behavior().onRequest(new SipInboundRequest(request, facts, endpoint, this));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Endpoint {} failed on {}: {}", endpoint.name(), request.getMethod(), e.toString());
+            if (!request.isCommitted()) {
+                request.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Endpoint failed").send();
+            }
+        }
+    }
+
+    /**
+     * The endpoint's GRUU as a Contact. Restcomm lets an application set Contact only through an
+     * address whose URI carries {@code gr} (RFC 5627), which this one does.
+     */
+    Address contactOf(HostedEndpoint endpoint) {
+        try {
+            return sipFactory.createAddress(endpoint.contact());
+        } catch (ServletParseException e) {
+            throw new IllegalStateException("GRUU of " + endpoint.name() + " is not a SIP address: " + e.getMessage(), e);
+        }
+    }
+
+    void learn(ConversationId conversation, HostedEndpoint endpoint) {
+        conversations.remember(conversation, endpoint.ref());
+    }
+
+    private SipOutboundRequest newRequest(HostedEndpoint from, String method, SipUri target) {
+        return new SipOutboundRequest(sipFactory, from, method, target, this);
+    }
+
+    /** Forgets idle conversations; the platform calls it periodically. */
+    public int purgeIdleConversations() {
+        return conversations.purgeExpired();
+    }
+
+    @Override
+    public void close() {
+        for (HostedEndpoint endpoint : new ArrayList<>(endpoints.values())) {
+            try {
+                endpoint.behavior().stop();
+            } catch (RuntimeException e) {
+                LOG.warn("Endpoint {} failed to stop: {}", endpoint.name(), e.toString());
+            }
+            beans.release(endpoint.behavior());
+        }
+        endpoints.clear();
+    }
+
+    private static String printable(String message) {
+        String text = Optional.ofNullable(message).orElse("malformed request").replaceAll("[\\p{Cntrl}]", "?");
+        return text.length() > 100 ? text.substring(0, 100) : text;
+    }
+}

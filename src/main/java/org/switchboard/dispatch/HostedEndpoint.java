@@ -1,0 +1,88 @@
+package org.switchboard.dispatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import org.switchboard.dispatch.routing.EndpointRef;
+import org.switchboard.endpoint.Aor;
+import org.switchboard.endpoint.Endpoint;
+import org.switchboard.endpoint.EndpointBehavior;
+import org.switchboard.endpoint.EndpointId;
+import org.switchboard.endpoint.Gruu;
+import org.switchboard.endpoint.OutboundRequest;
+import org.switchboard.endpoint.SipUri;
+
+/** One endpoint on this platform: its identity in the routing table, and the bean that implements it. */
+final class HostedEndpoint implements Endpoint {
+
+    /** Binds the endpoint's settings section; errors name the configuration key. */
+    interface SettingsBinder {
+        <T> T bind(JsonNode settings, Class<T> type);
+    }
+
+    private final EndpointRef ref;
+    private final EndpointBehavior behavior;
+    private final JsonNode settings;
+    private final SettingsBinder binder;
+    private final Outbound outbound;
+
+    /** Sends requests on an endpoint's behalf (the SIP factory lives at the edge). */
+    interface Outbound {
+        OutboundRequest newRequest(HostedEndpoint from, String method, SipUri target);
+    }
+
+    HostedEndpoint(EndpointRef ref, EndpointBehavior behavior, JsonNode settings, SettingsBinder binder, Outbound outbound) {
+        this.ref = ref;
+        this.behavior = behavior;
+        this.settings = settings;
+        this.binder = binder;
+        this.outbound = outbound;
+    }
+
+    EndpointRef ref() {
+        return ref;
+    }
+
+    EndpointBehavior behavior() {
+        return behavior;
+    }
+
+    /** The Contact header value every message of this endpoint carries. */
+    String contact() {
+        return "<" + ref.gruu().uri() + ">";
+    }
+
+    @Override
+    public String name() {
+        return ref.name();
+    }
+
+    @Override
+    public Aor owner() {
+        return ref.owner();
+    }
+
+    @Override
+    public Gruu gruu() {
+        return ref.gruu();
+    }
+
+    @Override
+    public Optional<EndpointId> endpointId() {
+        return ref.endpointId();
+    }
+
+    @Override
+    public <T> T settings(Class<T> type) {
+        return binder.bind(settings, type);
+    }
+
+    @Override
+    public OutboundRequest newRequest(String method, SipUri target) {
+        return outbound.newRequest(this, method, target);
+    }
+
+    @Override
+    public String toString() {
+        return ref.name() + " " + ref.gruu().uri();
+    }
+}

@@ -1,0 +1,29 @@
+package org.switchboard.endpoint;
+
+import java.util.Optional;
+
+/** An endpoint hosted by the platform, as its bean sees it. */
+public interface Endpoint {
+
+    /** The name in the configuration (unique on the platform). */
+    String name();
+
+    /** The address of record this endpoint owns or acts for. */
+    Aor owner();
+
+    /** This endpoint's own GRUU; it is the Contact of everything the endpoint sends. Stable across restarts. */
+    Gruu gruu();
+
+    /** The endpoint id of a user endpoint; empty for application endpoints. */
+    Optional<EndpointId> endpointId();
+
+    /**
+     * The endpoint's {@code settings} section bound to {@code type} (a record or bean with Jackson
+     * binding, kebab-case keys; unknown keys refused). An {@link IllegalArgumentException} names the
+     * offending key.
+     */
+    <T> T settings(Class<T> type);
+
+    /** A new out-of-dialog request from this endpoint (From its AOR, Contact its GRUU) to {@code target}. */
+    OutboundRequest newRequest(String method, SipUri target);
+}

@@ -1,0 +1,46 @@
+package org.switchboard.endpoint;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/** A request delivered to an endpoint. Every reply carries the endpoint's GRUU in Contact. */
+public interface InboundRequest {
+
+    String method();
+
+    SipUri requestUri();
+
+    SipUri from();
+
+    SipUri to();
+
+    /** The sender's Contact URI, if it sent one. */
+    Optional<SipUri> contact();
+
+    Optional<String> header(String name);
+
+    Optional<ConversationId> conversationId();
+
+    Optional<String> contentType();
+
+    byte[] content();
+
+    /** The body decoded as UTF-8 (empty when there is none). */
+    String text();
+
+    /** The endpoint this request was delivered to. */
+    Endpoint endpoint();
+
+    void reply(int status) throws IOException;
+
+    void reply(int status, String reasonPhrase) throws IOException;
+
+    void reply(int status, String reasonPhrase, String contentType, String body) throws IOException;
+
+    /**
+     * Hands this request to the endpoint owning {@code target}, which answers it (for a default
+     * routing endpoint's own dispatch rules). If no endpoint owns it, or several do, the request is
+     * answered 404 or 485 here.
+     */
+    void redispatch(Aor target) throws IOException;
+}
