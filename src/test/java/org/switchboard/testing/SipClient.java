@@ -19,6 +19,7 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
@@ -28,7 +29,11 @@ import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.ContactHeader;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -123,6 +128,80 @@ public final class SipClient implements SipListener, AutoCloseable {
         contact.setTransportParam(transport);
         request.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
         return request;
+    }
+
+    /**
+     * A new out-of-dialog request whose Request-URI and To are {@code requestUriAndTo}, any SIP URI
+     * (e.g. {@code sip:echo@example.com}, {@code sip:alice@example.com;epid=e2} or a GRUU with its
+     * {@code gr} parameter; URI parameters are kept in both), sent to the server at
+     * 127.0.0.1:{@code serverPort} through a loose Route {@code <sip:127.0.0.1:PORT;lr;transport=...>}:
+     * JAIN-SIP's default router follows the first Route, so the URI's host is never resolved. From
+     * {@code fromUser} at this client, with Via, Contact and Max-Forwards as {@link #request}.
+     */
+    public Request requestTo(String method, String requestUriAndTo, String fromUser, int serverPort) throws Exception {
+        URI requestUri = addresses.createURI(requestUriAndTo);
+        Address from = addresses.createAddress(uriOf(fromUser));
+        Address to = addresses.createAddress(addresses.createURI(requestUriAndTo));
+        Request request = messages.createRequest(requestUri, method, provider.getNewCallId(),
+                headers.createCSeqHeader(1L, method),
+                headers.createFromHeader(from, Long.toHexString(System.nanoTime())),
+                headers.createToHeader(to, null),
+                List.of(headers.createViaHeader("127.0.0.1", port, transport, null)),
+                headers.createMaxForwardsHeader(70));
+        SipURI route = addresses.createSipURI(null, "127.0.0.1");
+        route.setPort(serverPort);
+        route.setLrParam();
+        route.setTransportParam(transport);
+        request.addHeader(headers.createRouteHeader(addresses.createAddress(route)));
+        SipURI contact = (SipURI) addresses.createURI(uriOf(fromUser));
+        contact.setTransportParam(transport);
+        request.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+        return request;
+    }
+
+    /** Adds a header to {@code request} by name and value, e.g. {@code Ms-Conversation-ID: conv-1}. */
+    public Request withHeader(Request request, String name, String value) throws Exception {
+        request.addHeader(headers.createHeader(name, value));
+        return request;
+    }
+
+    /** Sets the To tag of {@code request}, making it look like a request inside a dialog. */
+    public Request withToTag(Request request, String tag) throws Exception {
+        ((ToHeader) request.getHeader(ToHeader.NAME)).setTag(tag);
+        return request;
+    }
+
+    /** Sets a text body with the given Content-Type (e.g. {@code text}, {@code plain}). */
+    public Request withBody(Request request, String type, String subtype, String body) throws Exception {
+        request.setContent(body, headers.createContentTypeHeader(type, subtype));
+        return request;
+    }
+
+    /**
+     * Answers a request that arrived at this client with {@code status}, in a server transaction
+     * (a new one if the stack did not create one). A final response gets a To tag when it has none.
+     */
+    public Response respond(RequestEvent event, int status) throws Exception {
+        ServerTransaction transaction = event.getServerTransaction();
+        if (transaction == null) {
+            transaction = provider.getNewServerTransaction(event.getRequest());
+        }
+        Response response = messages.createResponse(status, event.getRequest());
+        ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+        if (status >= 200 && to != null && to.getTag() == null) {
+            to.setTag(Long.toHexString(System.nanoTime()));
+        }
+        transaction.sendResponse(response);
+        return response;
+    }
+
+    /** The URI of the (first) Contact header of {@code message} (a response or a request) as a string, or null when it has none. */
+    public static String contactUri(Message message) {
+        ContactHeader contact = (ContactHeader) message.getHeader(ContactHeader.NAME);
+        if (contact == null || contact.getAddress() == null || contact.getAddress().getURI() == null) {
+            return null;
+        }
+        return contact.getAddress().getURI().toString();
     }
 
     /** Sends {@code request} and waits for its final response. */
