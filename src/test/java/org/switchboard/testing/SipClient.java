@@ -26,7 +26,6 @@ import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
-import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
@@ -116,18 +115,7 @@ public final class SipClient implements SipListener, AutoCloseable {
     public Request request(String method, String target, String fromUser) throws Exception {
         SipURI requestUri = (SipURI) addresses.createURI(target);
         requestUri.setTransportParam(transport);
-        Address from = addresses.createAddress(uriOf(fromUser));
-        Address to = addresses.createAddress(addresses.createURI(target));
-        Request request = messages.createRequest(requestUri, method, provider.getNewCallId(),
-                headers.createCSeqHeader(1L, method),
-                headers.createFromHeader(from, Long.toHexString(System.nanoTime())),
-                headers.createToHeader(to, null),
-                List.of(headers.createViaHeader("127.0.0.1", port, transport, null)),
-                headers.createMaxForwardsHeader(70));
-        SipURI contact = (SipURI) addresses.createURI(uriOf(fromUser));
-        contact.setTransportParam(transport);
-        request.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
-        return request;
+        return outOfDialog(method, requestUri, addresses.createURI(target), fromUser);
     }
 
     /**
@@ -139,20 +127,23 @@ public final class SipClient implements SipListener, AutoCloseable {
      * {@code fromUser} at this client, with Via, Contact and Max-Forwards as {@link #request}.
      */
     public Request requestTo(String method, String requestUriAndTo, String fromUser, int serverPort) throws Exception {
-        URI requestUri = addresses.createURI(requestUriAndTo);
-        Address from = addresses.createAddress(uriOf(fromUser));
-        Address to = addresses.createAddress(addresses.createURI(requestUriAndTo));
-        Request request = messages.createRequest(requestUri, method, provider.getNewCallId(),
-                headers.createCSeqHeader(1L, method),
-                headers.createFromHeader(from, Long.toHexString(System.nanoTime())),
-                headers.createToHeader(to, null),
-                List.of(headers.createViaHeader("127.0.0.1", port, transport, null)),
-                headers.createMaxForwardsHeader(70));
+        Request request = outOfDialog(method, addresses.createURI(requestUriAndTo), addresses.createURI(requestUriAndTo), fromUser);
         SipURI route = addresses.createSipURI(null, "127.0.0.1");
         route.setPort(serverPort);
         route.setLrParam();
         route.setTransportParam(transport);
-        request.addHeader(headers.createRouteHeader(addresses.createAddress(route)));
+        request.addFirst(headers.createRouteHeader(addresses.createAddress(route)));
+        return request;
+    }
+
+    /** Request-URI and To as given; From {@code fromUser} at this client with a tag; Via, Max-Forwards, Contact. */
+    private Request outOfDialog(String method, URI requestUri, URI toUri, String fromUser) throws Exception {
+        Request request = messages.createRequest(requestUri, method, provider.getNewCallId(),
+                headers.createCSeqHeader(1L, method),
+                headers.createFromHeader(addresses.createAddress(uriOf(fromUser)), Long.toHexString(System.nanoTime())),
+                headers.createToHeader(addresses.createAddress(toUri), null),
+                List.of(headers.createViaHeader("127.0.0.1", port, transport, null)),
+                headers.createMaxForwardsHeader(70));
         SipURI contact = (SipURI) addresses.createURI(uriOf(fromUser));
         contact.setTransportParam(transport);
         request.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
