@@ -44,6 +44,7 @@ public final class EndpointHost implements AutoCloseable {
     private final ConversationRegistry conversations;
     private final Router router;
     private final Map<EndpointRef, HostedEndpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<EndpointRef, Address> contacts = new ConcurrentHashMap<>();
     private final EndpointBeans beans;
     private final SipFactory sipFactory;
 
@@ -168,11 +169,14 @@ public final class EndpointHost implements AutoCloseable {
      * address whose URI carries {@code gr} (RFC 5627), which this one does.
      */
     Address contactOf(HostedEndpoint endpoint) {
-        try {
-            return sipFactory.createAddress(endpoint.contact());
-        } catch (ServletParseException e) {
-            throw new IllegalStateException("GRUU of " + endpoint.name() + " is not a SIP address: " + e.getMessage(), e);
-        }
+        Address parsed = contacts.computeIfAbsent(endpoint.ref(), ref -> {
+            try {
+                return sipFactory.createAddress(endpoint.contact());
+            } catch (ServletParseException e) {
+                throw new IllegalStateException("GRUU of " + endpoint.name() + " is not a SIP address: " + e.getMessage(), e);
+            }
+        });
+        return (Address) parsed.clone(); // parsed once per endpoint; each message gets its own copy
     }
 
     void learn(ConversationId conversation, HostedEndpoint endpoint) {
