@@ -27,11 +27,12 @@ public final class DispatchLoadBenchmark {
     /** Each step is 10% above the last, so the highest passing rate is known to within 10%. */
     private static final double STEP_FACTOR = 1.10;
     private static final int UDP_START = 2000;
-    private static final int TCP_START = 3000;
+    private static final int TCP_START = 4000;
     private static final int MAX_RATE = 40_000;
 
     private static final int CPU_RATE = 2000;
-    private static final int CPU_SECONDS = 10;
+    private static final int CPU_SECONDS = 20;
+    private static final int WARM_UP_SECONDS = 15;
     private static final double MAX_P99_MS = 100;
 
     private record Step(int rate, boolean passed, double seconds, double p50, double p99, double serverCpuSeconds) {
@@ -89,6 +90,7 @@ public final class DispatchLoadBenchmark {
                 log(target, transport, round, step);
                 if (!step.passed()) {
                     failed = rate;
+                    coolDown(server);
                     break;
                 }
                 passed = rate;
@@ -106,6 +108,7 @@ public final class DispatchLoadBenchmark {
                     passed = middle;
                 } else {
                     failed = middle;
+                    coolDown(server);
                 }
             }
         }
@@ -119,7 +122,22 @@ public final class DispatchLoadBenchmark {
     }
 
     private static void warmUp(RunningSwitchboard server, String transport, Path dir) throws Exception {
-        step(server, transport, 1000, STEP_SECONDS, dir);
+        step(server, transport, CPU_RATE, WARM_UP_SECONDS, dir);
+    }
+
+    /**
+     * After an overload the server works through its backlog (retransmissions, transactions kept for
+     * 32 s) for a while; the next step starts only once it is idle again (below 10% of a core), or
+     * after 90 s.
+     */
+    private static void coolDown(RunningSwitchboard server) throws Exception {
+        for (int second = 0; second < 90; second++) {
+            double before = cpuSeconds(server.pid());
+            Thread.sleep(1000);
+            if (cpuSeconds(server.pid()) - before < 0.1) {
+                return;
+            }
+        }
     }
 
     /** One step; when SIPp ends within a second (it could not start), once more on another port. */
@@ -217,12 +235,13 @@ public final class DispatchLoadBenchmark {
             out.append("| ").append(transport).append(" | ").append(String.join(", ", ratios)).append(" | ")
                     .append(String.join(", ", cpuRatios)).append(" |\n");
         }
-        out.append("\nOne call = one MESSAGE answered 200. After a warm-up, server CPU is read from /proc over ").append(CPU_SECONDS)
+        out.append("\nOne call = one MESSAGE answered 200. After a warm-up (").append(WARM_UP_SECONDS).append(" s at ")
+                .append(CPU_RATE).append(" calls/s), server CPU is read from /proc over ").append(CPU_SECONDS)
                 .append(" s at ").append(CPU_RATE).append(" calls/s. Then rates start at ").append(UDP_START).append(" (UDP) and ")
                 .append(TCP_START).append(" (TCP) calls/s and rise by 10% a step until a step fails, then halve the gap twice;")
                 .append(" each step is ").append(STEP_SECONDS).append(" s. A step passes when SIPp reports no failed call, keeps pace")
                 .append(" (at most 10% + 0.5 s over its nominal length) and the p99 response time is at most ")
-                .append((int) MAX_P99_MS).append(" ms.")
+                .append((int) MAX_P99_MS).append(" ms. After a failed step the server is left to become idle before the next one.")
                 .append(" SIPp measures response times with a coarse clock (steps of a few ms), so a p50 of 0 means below one step.\n");
         return out.toString();
     }
