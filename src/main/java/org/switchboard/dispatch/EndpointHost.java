@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.servlet.sip.Address;
-import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
@@ -43,8 +41,9 @@ public final class EndpointHost implements AutoCloseable {
     private final RoutingTable table = new RoutingTable();
     private final ConversationRegistry conversations;
     private final Router router;
-    private final Map<EndpointRef, HostedEndpoint> endpoints = new ConcurrentHashMap<>();
-    private final Map<EndpointRef, Address> contacts = new ConcurrentHashMap<>();
+    // Keyed by the endpoint's unique name: a String caches its hash, a record recomputes it per request.
+    private final Map<String, HostedEndpoint> endpoints = new ConcurrentHashMap<>();
+    private final ContactWriter contacts;
     private final EndpointBeans beans;
     private final SipFactory sipFactory;
 
@@ -54,6 +53,7 @@ public final class EndpointHost implements AutoCloseable {
         this.router = new Router(table, conversations);
         this.beans = beans;
         this.sipFactory = sipFactory;
+        this.contacts = new ContactWriter(sipFactory);
     }
 
     /**
@@ -102,7 +102,7 @@ public final class EndpointHost implements AutoCloseable {
     private void add(HostedEndpoint endpoint, boolean defaultRouting) {
         endpoint.behavior().start(endpoint);
         table.add(endpoint.ref());
-        endpoints.put(endpoint.ref(), endpoint);
+        endpoints.put(endpoint.ref().name(), endpoint);
         if (defaultRouting) {
             table.setDefaultRoutingEndpoint(endpoint.ref());
         }
@@ -149,8 +149,8 @@ public final class EndpointHost implements AutoCloseable {
     }
 
     private void deliver(SipServletRequest request, IncomingRequest facts, EndpointRef ref) throws IOException {
-        HostedEndpoint endpoint = endpoints.get(ref);
-        if (endpoint == null) { // removed between routing and delivery
+        HostedEndpoint endpoint = endpoints.get(ref.name());
+        if (endpoint == null || (endpoint.ref() != ref && !endpoint.ref().equals(ref))) { // removed meanwhile
             request.createResponse(SipServletResponse.SC_NOT_FOUND, "No matching endpoint").send();
             return;
         }
@@ -164,19 +164,8 @@ public final class EndpointHost implements AutoCloseable {
         }
     }
 
-    /**
-     * The endpoint's GRUU as a Contact. Restcomm lets an application set Contact only through an
-     * address whose URI carries {@code gr} (RFC 5627), which this one does.
-     */
-    Address contactOf(HostedEndpoint endpoint) {
-        Address parsed = contacts.computeIfAbsent(endpoint.ref(), ref -> {
-            try {
-                return sipFactory.createAddress(endpoint.contact());
-            } catch (ServletParseException e) {
-                throw new IllegalStateException("GRUU of " + endpoint.name() + " is not a SIP address: " + e.getMessage(), e);
-            }
-        });
-        return (Address) parsed.clone(); // parsed once per endpoint; each message gets its own copy
+    ContactWriter contacts() {
+        return contacts;
     }
 
     void learn(ConversationId conversation, HostedEndpoint endpoint) {

@@ -110,7 +110,7 @@ final class SipInboundRequest implements InboundRequest {
     }
 
     private void send(SipServletResponse response) throws IOException {
-        response.setAddressHeader("Contact", host.contactOf(endpoint));
+        host.contacts().writeResponseContact(response, endpoint);
         response.send();
     }
 

@@ -62,7 +62,7 @@ final class SipOutboundRequest implements OutboundRequest {
                     factory.createAddress(from.owner().uri().toString()),
                     factory.createAddress(to.toString()));
             request.setRequestURI(factory.createURI(target.toString()));
-            request.setAddressHeader("Contact", host.contactOf(from));
+            request.setAddressHeader("Contact", host.contacts().address(from));
             for (Map.Entry<String, String> header : headers.entrySet()) {
                 request.setHeader(header.getKey(), header.getValue());
             }

@@ -15,6 +15,8 @@ final class WireRequests {
     static final String APPLICATION_AOR = "Ms-Application-Aor";
     static final String CONVERSATION_ID = "Ms-Conversation-ID";
 
+    private static final UriCache URIS = new UriCache(10_000);
+
     private WireRequests() {
     }
 
@@ -23,7 +25,7 @@ final class WireRequests {
         boolean inDialog = to.getParameter("tag") != null;
         Optional<SipUri> applicationAor = Optional.ofNullable(request.getHeader(APPLICATION_AOR))
                 .map(String::trim).filter(v -> !v.isEmpty())
-                .map(v -> v.indexOf('<') >= 0 ? SipUri.fromNameAddr(v) : SipUri.parse(v));
+                .map(v -> v.indexOf('<') >= 0 ? SipUri.fromNameAddr(v) : URIS.parse(v));
         Optional<EndpointId> epid = Optional.ofNullable(to.getParameter("epid")).map(EndpointId::new);
         Optional<ConversationId> conversation = Optional.ofNullable(request.getHeader(CONVERSATION_ID))
                 .map(String::trim).filter(v -> !v.isEmpty()).map(ConversationId::new);
@@ -32,7 +34,7 @@ final class WireRequests {
     }
 
     static SipUri uri(Address address) {
-        return SipUri.parse(address.getURI().toString());
+        return URIS.parse(address.getURI().toString());
     }
 
     static Optional<SipUri> contact(SipServletRequest request) {

@@ -16,9 +16,11 @@ import java.util.Objects;
 public final class Aor {
 
     private final SipUri uri;
+    private final int hash;
 
     private Aor(SipUri uri) {
         this.uri = uri;
+        this.hash = uri.hashCode(); // an Aor is a hash key on every routed request
     }
 
     /** The AOR a URI addresses (see the class comment for what is dropped). */
@@ -47,7 +49,7 @@ public final class Aor {
 
     @Override
     public int hashCode() {
-        return uri.hashCode();
+        return hash;
     }
 
     @Override

@@ -87,6 +87,7 @@ public final class SipUri {
     private final Map<String, String> mustMatchKeys;
     private final Map<String, String> otherParameterKeys;
     private final List<String> headerKeys;
+    private SipUri addressOfRecord;
 
     private SipUri(Scheme scheme, Optional<String> user, Optional<String> password, String host, OptionalInt port,
             List<Parameter> parameters, List<Header> headers) {
@@ -223,7 +224,14 @@ public final class SipUri {
      * lower case.
      */
     SipUri addressOfRecord() {
-        return new SipUri(scheme, user, Optional.empty(), host.toLowerCase(Locale.ROOT), port, List.of(), List.of());
+        SipUri aor = addressOfRecord;
+        if (aor == null) {
+            // Immutable result: a race only computes it twice. The same parsed URI comes back request
+            // after request (the dispatcher caches them), so routing finds its AOR ready.
+            aor = new SipUri(scheme, user, Optional.empty(), host.toLowerCase(Locale.ROOT), port, List.of(), List.of());
+            addressOfRecord = aor;
+        }
+        return aor;
     }
 
     /** Equivalence per RFC 3261 §19.1.4; see the class comment on transitivity. */
