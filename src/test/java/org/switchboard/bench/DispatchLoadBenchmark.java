@@ -26,17 +26,14 @@ public final class DispatchLoadBenchmark {
     private static final int STEP_SECONDS = 5;
     /** Each step is 10% above the last, so the highest passing rate is known to within 10%. */
     private static final double STEP_FACTOR = 1.10;
-    private static final int UDP_START = 1000;
-    private static final int TCP_START = 2000;
+    private static final int UDP_START = 2000;
+    private static final int TCP_START = 4000;
     private static final int MAX_RATE = 40_000;
 
-    private static final int CPU_RATE = 1000;
+    private static final int CPU_RATE = 2000;
     private static final int CPU_SECONDS = 20;
     private static final int WARM_UP_SECONDS = 15;
     private static final double MAX_P99_MS = 100;
-    /** On two or more cores the server gets core 0 and SIPp core 1, so neither competes with the other. */
-    private static final boolean PINNED = Runtime.getRuntime().availableProcessors() >= 2
-            && Files.isExecutable(Path.of("/usr/bin/taskset"));
 
     private record Step(int rate, boolean passed, double seconds, double p50, double p99, double serverCpuSeconds) {
     }
@@ -78,12 +75,8 @@ public final class DispatchLoadBenchmark {
         Path dir = Files.createTempDirectory(work, "run-");
         List<Step> steps = new ArrayList<>();
         double cpuMicrosPerCall;
-        RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption("-Xmx1g")
-                .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n");
-        if (PINNED) {
-            launch.cpus("0");
-        }
-        try (RunningSwitchboard server = launch.start()) {
+        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption("-Xmx1g")
+                .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start()) {
             warmUp(server, transport, dir);
             Step cpu = step(server, transport, CPU_RATE, CPU_SECONDS, dir);
             cpuMicrosPerCall = cpu.serverCpuSeconds() * 1e6 / (CPU_RATE * CPU_SECONDS);
@@ -159,15 +152,11 @@ public final class DispatchLoadBenchmark {
     private static Step attempt(RunningSwitchboard server, String transport, int rate, int stepSeconds, Path dir) throws Exception {
         Path stepDir = Files.createTempDirectory(dir, "step-");
         int calls = rate * stepSeconds;
-        List<String> command = new ArrayList<>();
-        if (PINNED) {
-            command.addAll(List.of("/usr/bin/taskset", "-c", "1"));
-        }
-        command.addAll(List.of("/usr/bin/sipp", "-sf", Build.basedir().resolve("src/test/resources/sipp/message-uac.xml").toString(),
+        List<String> command = List.of("/usr/bin/sipp", "-sf", Build.basedir().resolve("src/test/resources/sipp/message-uac.xml").toString(),
                 "-s", "bench", "-m", String.valueOf(calls), "-r", String.valueOf(rate), "-l", String.valueOf(Math.max(200, rate)),
                 "-t", "udp".equals(transport) ? "u1" : "t1", "-i", "127.0.0.1", "-p", String.valueOf(FreePorts.udpAndTcp()),
                 "-timeout", (stepSeconds * 3) + "s", "-timeout_error", "-nostdin", "-trace_rtt", "-rtt_freq", "1000",
-                "127.0.0.1:" + server.sipPort()));
+                "127.0.0.1:" + server.sipPort());
         double cpuBefore = cpuSeconds(server.pid());
         long start = System.nanoTime();
         Process sipp = new ProcessBuilder(command).directory(stepDir.toFile()).redirectErrorStream(true)
@@ -246,9 +235,7 @@ public final class DispatchLoadBenchmark {
             out.append("| ").append(transport).append(" | ").append(String.join(", ", ratios)).append(" | ")
                     .append(String.join(", ", cpuRatios)).append(" |\n");
         }
-        out.append(PINNED ? "\nThe server runs on CPU 0 and SIPp on CPU 1 (taskset), so they do not compete for a core."
-                : "\nSIPp and the server share the machine's cores.");
-        out.append(" One call = one MESSAGE answered 200. After a warm-up (").append(WARM_UP_SECONDS).append(" s at ")
+        out.append("\nOne call = one MESSAGE answered 200. After a warm-up (").append(WARM_UP_SECONDS).append(" s at ")
                 .append(CPU_RATE).append(" calls/s), server CPU is read from /proc over ").append(CPU_SECONDS)
                 .append(" s at ").append(CPU_RATE).append(" calls/s. Then rates start at ").append(UDP_START).append(" (UDP) and ")
                 .append(TCP_START).append(" (TCP) calls/s and rise by 10% a step until a step fails, then halve the gap twice;")

@@ -50,7 +50,6 @@ public final class RunningSwitchboard implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> extraClasspath = new ArrayList<>();
         private final List<String> extraArgs = new ArrayList<>();
-        private String cpus;
 
         private Launch(Path workDir) {
             this.workDir = workDir;
@@ -94,12 +93,6 @@ public final class RunningSwitchboard implements AutoCloseable {
             return this;
         }
 
-        /** Runs the server on these CPUs only (taskset list, e.g. "0"), for benchmarks. */
-        public Launch cpus(String list) {
-            this.cpus = list;
-            return this;
-        }
-
         public Launch arg(String... args) {
             extraArgs.addAll(Arrays.asList(args));
             return this;
@@ -109,9 +102,6 @@ public final class RunningSwitchboard implements AutoCloseable {
         public RunningSwitchboard launch() throws IOException {
             Files.createDirectories(workDir);
             List<String> command = new ArrayList<>();
-            if (cpus != null) {
-                command.addAll(List.of("taskset", "-c", cpus));
-            }
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(Arrays.asList(Build.containerOpens()));
             command.add("-Xmx512m");
