@@ -48,8 +48,12 @@ public final class DispatchLoadBenchmark {
     private DispatchLoadBenchmark() {
     }
 
+    /** Fixed rates for the A/B comparison: well below both servers' ceilings on this kind of machine. */
+    private static final Map<String, Integer> AB_RATES = Map.of("udp", 2000, "tcp", 8000);
+
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        String mode = args.length > 1 ? args[1] : "all";
         Path work = Files.createTempDirectory("switchboard-bench-");
         Map<String, byte[]> bare = new LinkedHashMap<>();
         bare.put("WEB-INF/sip.xml", ("<sip-app><app-name>switchboard</app-name>"
@@ -61,14 +65,58 @@ public final class DispatchLoadBenchmark {
         byte[] okJar = Archives.jar(work.resolve("ok.jar"), Archives.beanJarEntries("org/switchboard/bench/beans"));
         Path switchboardWar = Archives.switchboardWarWith(work.resolve("switchboard-bench.war"), Map.of("ok.jar", okJar));
 
-        List<Ladder> ladders = new ArrayList<>();
-        for (String transport : List.of("udp", "tcp")) {
-            for (int round = 1; round <= rounds; round++) {
-                ladders.add(ladder("bare servlet", bareWar, transport, round, work));
-                ladders.add(ladder("Switchboard dispatch", switchboardWar, transport, round, work));
-            }
+        StringBuilder out = new StringBuilder();
+        if (!mode.equals("ladder")) {
+            out.append(abReport(work, bareWar, switchboardWar, Math.max(3, rounds))).append('\n');
         }
-        System.out.println(report(ladders, rounds));
+        if (!mode.equals("ab")) {
+            List<Ladder> ladders = new ArrayList<>();
+            for (String transport : List.of("udp", "tcp")) {
+                for (int round = 1; round <= rounds; round++) {
+                    ladders.add(ladder("bare servlet", bareWar, transport, round, work));
+                    ladders.add(ladder("Switchboard dispatch", switchboardWar, transport, round, work));
+                }
+            }
+            out.append(report(ladders, rounds));
+        }
+        System.out.println(out);
+    }
+
+    /**
+     * The steadier figure: server CPU per call at one fixed rate, the two archives alternated, each run
+     * a fresh server with the same warm-up. For a CPU-bound server the highest rate goes as the inverse.
+     */
+    private static String abReport(Path work, Path bareWar, Path switchboardWar, int rounds) throws Exception {
+        StringBuilder out = new StringBuilder();
+        out.append("#### Server CPU per call at a fixed rate, alternated (µs; bare / Switchboard = the rate Switchboard keeps)\n\n");
+        out.append("| transport | rate (calls/s) | round | bare servlet | Switchboard | bare / Switchboard |\n| --- | --- | --- | --- | --- | --- |\n");
+        for (String transport : List.of("udp", "tcp")) {
+            int rate = AB_RATES.get(transport);
+            List<Double> ratios = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                double bare = fixedRate(work, bareWar, transport, rate, "bare servlet", round);
+                double sb = fixedRate(work, switchboardWar, transport, rate, "Switchboard dispatch", round);
+                ratios.add(bare / sb);
+                out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.0f%% |%n", transport, rate, round, bare, sb, 100 * bare / sb));
+            }
+            List<Double> sorted = ratios.stream().sorted().toList();
+            out.append(String.format(Locale.ROOT, "| %s | %d | median | | | %.0f%% (range %.0f–%.0f%%) |%n", transport, rate,
+                    100 * sorted.get(sorted.size() / 2), 100 * sorted.get(0), 100 * sorted.get(sorted.size() - 1)));
+        }
+        out.append("\nEach run: a fresh server, ").append(WARM_UP_SECONDS).append(" s of warm-up at the same rate, then server CPU")
+                .append(" (user + system, /proc) over ").append(CPU_SECONDS).append(" s, divided by the calls made.\n");
+        return out.toString();
+    }
+
+    private static double fixedRate(Path work, Path war, String transport, int rate, String target, int round) throws Exception {
+        Path dir = Files.createTempDirectory(work, "ab-");
+        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption("-Xmx1g")
+                .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start()) {
+            step(server, transport, rate, WARM_UP_SECONDS, dir);
+            Step measured = step(server, transport, rate, CPU_SECONDS, dir);
+            log(target + " (A/B)", transport, round, measured);
+            return measured.serverCpuSeconds() * 1e6 / ((double) rate * CPU_SECONDS);
+        }
     }
 
     private static Ladder ladder(String target, Path war, String transport, int round, Path work) throws Exception {
