@@ -1,5 +1,6 @@
 package org.switchboard.dispatch;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
@@ -79,12 +81,12 @@ public final class EndpointHost implements AutoCloseable {
                         behavior = beans.create(settings.bean());
                     } catch (IllegalArgumentException e) {
                         throw new ConfigException(configFile, at + ".bean", "no endpoint bean named '" + settings.bean()
-                                + "' (available: " + String.join(", ", new java.util.TreeSet<>(beans.names())) + ")");
+                                + "' (available: " + String.join(", ", new TreeSet<>(beans.names())) + ")");
                     }
                     HostedEndpoint endpoint = new HostedEndpoint(ref, behavior, settings.settings(),
                             new HostedEndpoint.SettingsBinder() {
                                 @Override
-                                public <T> T bind(com.fasterxml.jackson.databind.JsonNode node, Class<T> type) {
+                                public <T> T bind(JsonNode node, Class<T> type) {
                                     return binder.bindSection(configFile, at + ".settings", node, type);
                                 }
                             },

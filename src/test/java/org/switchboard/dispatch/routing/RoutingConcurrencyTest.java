@@ -1,5 +1,6 @@
 package org.switchboard.dispatch.routing;
 
+import org.switchboard.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

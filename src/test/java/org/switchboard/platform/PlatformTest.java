@@ -1,0 +1,29 @@
+package org.switchboard.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.store.InstanceIdentity;
+import org.switchboard.testing.MutableClock;
+
+class PlatformTest {
+
+    private final MutableClock clock = new MutableClock();
+
+    private Platform platform() {
+        return new Platform(SwitchboardConfig.defaults(), null, new InstanceIdentity("id", Instant.EPOCH, 1), clock, null);
+    }
+
+    @Test
+    void uptime_is_measured_from_the_start_on_the_platform_clock() {
+        Platform platform = platform();
+        Instant started = platform.startedAt();
+        assertThat(platform.uptime()).isZero();
+        clock.advance(Duration.ofSeconds(90));
+        assertThat(platform.uptime()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(platform.startedAt()).isEqualTo(started);
+    }
+}
