@@ -33,6 +33,12 @@ public final class DispatchLoadBenchmark {
     private static final int CPU_RATE = 2000;
     private static final int CPU_SECONDS = 20;
     private static final int WARM_UP_SECONDS = 15;
+    /**
+     * The same heap for both archives. Over UDP every answered MESSAGE leaves its server transaction alive
+     * for 32 s (Timer J), so tens of thousands are retained at once; with a small heap the collector's
+     * work, not the archive, decides CPU per call.
+     */
+    private static final String HEAP = "-Xmx4g";
     private static final double MAX_P99_MS = 100;
 
     private record Step(int rate, boolean passed, double seconds, double p50, double p99, double serverCpuSeconds) {
@@ -104,13 +110,14 @@ public final class DispatchLoadBenchmark {
                     100 * sorted.get(sorted.size() / 2), 100 * sorted.get(0), 100 * sorted.get(sorted.size() - 1)));
         }
         out.append("\nEach run: a fresh server, ").append(WARM_UP_SECONDS).append(" s of warm-up at the same rate, then server CPU")
-                .append(" (user + system, /proc) over ").append(CPU_SECONDS).append(" s, divided by the calls made.\n");
+                .append(" (user + system, /proc) over ").append(CPU_SECONDS).append(" s, divided by the calls made. Heap: ")
+                .append(HEAP).append(" for both.\n");
         return out.toString();
     }
 
     private static double fixedRate(Path work, Path war, String transport, int rate, String target, int round) throws Exception {
         Path dir = Files.createTempDirectory(work, "ab-");
-        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption("-Xmx1g")
+        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
                 .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start()) {
             step(server, transport, rate, WARM_UP_SECONDS, dir);
             Step measured = step(server, transport, rate, CPU_SECONDS, dir);
@@ -123,7 +130,7 @@ public final class DispatchLoadBenchmark {
         Path dir = Files.createTempDirectory(work, "run-");
         List<Step> steps = new ArrayList<>();
         double cpuMicrosPerCall;
-        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption("-Xmx1g")
+        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
                 .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start()) {
             warmUp(server, transport, dir);
             Step cpu = step(server, transport, CPU_RATE, CPU_SECONDS, dir);
