@@ -11,6 +11,9 @@ final class ConfigValidator {
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
+    /** The database column that holds a presence document is this wide. */
+    static final int MAX_DOCUMENT_CHARS = 1_048_576;
+
     private ConfigValidator() {
     }
 
@@ -30,13 +33,37 @@ final class ConfigValidator {
         if (dataDir == null || dataDir.isBlank()) {
             throw new ConfigException(file, "storage.data-dir", "must name a directory");
         }
+        validateDatabase(file, config.storage().database());
+        TopologyValidator.validate(file, config.topology());
+        int maxChars = config.presence().maxDocumentChars();
+        if (maxChars < 1024 || maxChars > MAX_DOCUMENT_CHARS) {
+            throw new ConfigException(file, "presence.max-document-chars",
+                    "expected a whole number from 1024 to " + MAX_DOCUMENT_CHARS + ", found " + maxChars);
+        }
         DispatchSettings dispatch = config.dispatch();
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
         EndpointsValidator.validate(file, config.endpoints());
     }
 
-    private static void requirePositive(Path file, String key, int value) {
+    private static void validateDatabase(Path file, DatabaseSettings database) {
+        String url = database.url();
+        if (url == null) {
+            throw new ConfigException(file, "storage.database.url", "must be text (empty for the embedded H2 database)");
+        }
+        if (!url.isBlank() && !url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException(file, "storage.database.url",
+                    "expected a JDBC URL of PostgreSQL (jdbc:postgresql://host:port/database) or H2 (jdbc:h2:...), found '" + url + "'");
+        }
+        if (database.username() == null || database.password() == null) {
+            throw new ConfigException(file, database.username() == null ? "storage.database.username" : "storage.database.password",
+                    "must be text (may be empty)");
+        }
+        requirePositive(file, "storage.database.max-pool-size", database.maxPoolSize());
+        requirePositive(file, "storage.database.connect-timeout-seconds", database.connectTimeoutSeconds());
+    }
+
+    static void requirePositive(Path file, String key, int value) {
         if (value < 1) {
             throw new ConfigException(file, key, "expected a whole number of at least 1, found " + value);
         }

@@ -7,6 +7,8 @@ public record SwitchboardConfig(
         ServerSettings server,
         StorageSettings storage,
         DispatchSettings dispatch,
+        TopologySettings topology,
+        PresenceSettings presence,
         List<EndpointSettings> endpoints) {
 
     public SwitchboardConfig {
@@ -15,6 +17,7 @@ public record SwitchboardConfig(
 
     /** Every key at its documented default; a configuration file only states what differs. */
     public static SwitchboardConfig defaults() {
-        return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(), List.of());
+        return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(),
+                TopologySettings.defaults(), PresenceSettings.defaults(), List.of());
     }
 }

@@ -31,6 +31,7 @@ import org.switchboard.endpoint.ConversationId;
 import org.switchboard.endpoint.EndpointBehavior;
 import org.switchboard.endpoint.EndpointId;
 import org.switchboard.endpoint.SipUri;
+import org.switchboard.presence.PresenceStore;
 
 /**
  * The endpoints of this platform and the dispatch of every incoming request to one of them: the
@@ -48,14 +49,18 @@ public final class EndpointHost implements AutoCloseable {
     private final ContactWriter contacts;
     private final EndpointBeans beans;
     private final SipFactory sipFactory;
+    private final PresenceStore presence;
+    private final Optional<SipUri> nextHop;
 
-    private EndpointHost(Clock clock, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory) {
+    private EndpointHost(Clock clock, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, PresenceStore presence) {
         this.conversations = new ConversationRegistry(clock,
                 Duration.ofSeconds(config.dispatch().conversationIdleSeconds()), config.dispatch().conversationMaxEntries());
         this.router = new Router(table, conversations);
         this.beans = beans;
         this.sipFactory = sipFactory;
         this.contacts = new ContactWriter(sipFactory);
+        this.presence = presence;
+        this.nextHop = config.topology().nextHopPool().map(pool -> SipUri.parse(pool.nextHop()));
     }
 
     /**
@@ -63,7 +68,13 @@ public final class EndpointHost implements AutoCloseable {
      * settings it refuses, stop start-up with a {@link ConfigException} naming the key.
      */
     public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock) {
-        EndpointHost host = new EndpointHost(clock, config, beans, sipFactory);
+        return start(configFile, config, beans, sipFactory, clock, null);
+    }
+
+    /** As above, with the platform's presence store for the endpoints to use ({@code null}: none). */
+    public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock,
+            PresenceStore presence) {
+        EndpointHost host = new EndpointHost(clock, config, beans, sipFactory, presence);
         ConfigLoader binder = new ConfigLoader();
         List<EndpointSettings> list = config.endpoints();
         try {
@@ -90,7 +101,7 @@ public final class EndpointHost implements AutoCloseable {
                                     return binder.bindSection(configFile, at + ".settings", node, type);
                                 }
                             },
-                            host::newRequest);
+                            host::newRequest, host::presenceStore);
                     host.add(endpoint, settings.isDefaultRouting() && instance == 1);
                 }
             }
@@ -176,6 +187,18 @@ public final class EndpointHost implements AutoCloseable {
 
     private SipOutboundRequest newRequest(HostedEndpoint from, String method, SipUri target) {
         return new SipOutboundRequest(sipFactory, from, method, target, this);
+    }
+
+    private PresenceStore presenceStore() {
+        if (presence == null) {
+            throw new IllegalStateException("this platform has no presence store");
+        }
+        return presence;
+    }
+
+    /** The Front End pool's next hop that requests endpoints send go through, when one is configured. */
+    Optional<SipUri> nextHop() {
+        return nextHop;
     }
 
     /** Forgets idle conversations; the platform calls it periodically. */

@@ -2,6 +2,7 @@ package org.switchboard.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.switchboard.dispatch.routing.EndpointRef;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.endpoint.Endpoint;
@@ -10,6 +11,7 @@ import org.switchboard.endpoint.EndpointId;
 import org.switchboard.endpoint.Gruu;
 import org.switchboard.endpoint.OutboundRequest;
 import org.switchboard.endpoint.SipUri;
+import org.switchboard.presence.PresenceStore;
 
 /** One endpoint on this platform: its identity in the routing table, and the bean that implements it. */
 final class HostedEndpoint implements Endpoint {
@@ -24,18 +26,21 @@ final class HostedEndpoint implements Endpoint {
     private final JsonNode settings;
     private final SettingsBinder binder;
     private final Outbound outbound;
+    private final Supplier<PresenceStore> presence;
 
     /** Sends requests on an endpoint's behalf (the SIP factory lives at the edge). */
     interface Outbound {
         OutboundRequest newRequest(HostedEndpoint from, String method, SipUri target);
     }
 
-    HostedEndpoint(EndpointRef ref, EndpointBehavior behavior, JsonNode settings, SettingsBinder binder, Outbound outbound) {
+    HostedEndpoint(EndpointRef ref, EndpointBehavior behavior, JsonNode settings, SettingsBinder binder, Outbound outbound,
+            Supplier<PresenceStore> presence) {
         this.ref = ref;
         this.behavior = behavior;
         this.settings = settings;
         this.binder = binder;
         this.outbound = outbound;
+        this.presence = presence;
     }
 
     EndpointRef ref() {
@@ -79,6 +84,11 @@ final class HostedEndpoint implements Endpoint {
     @Override
     public OutboundRequest newRequest(String method, SipUri target) {
         return outbound.newRequest(this, method, target);
+    }
+
+    @Override
+    public PresenceStore presenceStore() {
+        return presence.get();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.switchboard.endpoint;
 
 import java.util.Optional;
+import org.switchboard.presence.PresenceStore;
 
 /** An endpoint hosted by the platform, as its bean sees it. */
 public interface Endpoint {
@@ -23,6 +24,12 @@ public interface Endpoint {
      * offending key.
      */
     <T> T settings(Class<T> type);
+
+    /**
+     * The platform's presence store: offer presence bodies received (they are kept in publish-time order
+     * across pools) and read or listen to presence by presentity.
+     */
+    PresenceStore presenceStore();
 
     /** A new out-of-dialog request from this endpoint (From its AOR, Contact its GRUU) to {@code target}. */
     OutboundRequest newRequest(String method, SipUri target);

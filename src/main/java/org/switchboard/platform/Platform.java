@@ -6,6 +6,7 @@ import java.time.Instant;
 import javax.servlet.ServletContext;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.dispatch.EndpointHost;
+import org.switchboard.presence.PresenceStore;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 
@@ -23,17 +24,19 @@ public final class Platform implements AutoCloseable {
     private final Clock clock;
     private final Instant startedAt;
     private final EndpointHost endpoints;
+    private final PresenceStore presence;
     private final AutoCloseable[] resources;
 
     /** {@code resources} are closed in reverse order when the platform stops. */
     Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
-            EndpointHost endpoints, AutoCloseable... resources) {
+            EndpointHost endpoints, PresenceStore presence, AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
         this.clock = clock;
         this.startedAt = clock.instant();
         this.endpoints = endpoints;
+        this.presence = presence;
         this.resources = resources.clone();
     }
 
@@ -71,6 +74,10 @@ public final class Platform implements AutoCloseable {
 
     public EndpointHost endpoints() {
         return endpoints;
+    }
+
+    public PresenceStore presence() {
+        return presence;
     }
 
     @Override

@@ -22,6 +22,9 @@ import org.switchboard.Version;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.presence.OrderedPresenceStore;
+import org.switchboard.presence.PresenceDocuments;
+import org.switchboard.presence.PresenceStore;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 import org.switchboard.store.StorageException;
@@ -48,13 +51,22 @@ public final class PlatformListener implements ServletContextListener {
         Path dataDir = Path.of(config.storage().dataDir()).toAbsolutePath();
         Database database;
         try {
-            database = Database.openEmbedded(dataDir);
+            database = Database.open(config.storage().database(), dataDir);
         } catch (StorageException e) {
             LOG.error(e.getMessage());
             throw e;
         }
         Clock clock = Clock.systemUTC();
-        InstanceIdentity identity = database.recordStart(clock);
+        InstanceIdentity identity;
+        try {
+            identity = database.recordStart(clock, dataDir);
+        } catch (StorageException e) {
+            LOG.error(e.getMessage());
+            database.close();
+            throw e;
+        }
+        PresenceStore presence = new OrderedPresenceStore(database.presenceRepository(clock),
+                new PresenceDocuments(config.presence().maxDocumentChars()), config.topology().applicationPool());
         CdiEndpointBeans beans = null;
         EndpointHost endpoints;
         ScheduledExecutorService housekeeping;
@@ -64,7 +76,7 @@ public final class PlatformListener implements ServletContextListener {
             if (sipFactory == null) {
                 throw new IllegalStateException("the container gave no SIP factory: is this a SIP servlet container?");
             }
-            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock);
+            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence);
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "switchboard-housekeeping");
                 thread.setDaemon(true);
@@ -78,11 +90,12 @@ public final class PlatformListener implements ServletContextListener {
             throw e;
         }
         ExecutorService stoppable = housekeeping;
-        Platform platform = new Platform(config, database, identity, clock, endpoints,
+        Platform platform = new Platform(config, database, identity, clock, endpoints, presence,
                 beans, endpoints, stoppable::shutdownNow);
         platform.attachTo(context);
-        LOG.info("Switchboard {} started: configuration {}, data directory {}, instance {} (start #{}), {} endpoints",
-                Version.current(), source.file(), dataDir, identity.instanceId(), identity.startCount(),
+        LOG.info("Switchboard {} started: configuration {}, {}, application pool {}, instance {} (start #{}), {} endpoints",
+                Version.current(), source.file(), database.description(), config.topology().applicationPool(),
+                identity.instanceId(), identity.startCount(),
                 endpoints.endpoints().size());
     }
 

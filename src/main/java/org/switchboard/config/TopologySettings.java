@@ -1,0 +1,31 @@
+package org.switchboard.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where this instance sits: its application pool, the Front End pool that is its next hop for the
+ * requests its endpoints send, and the Front End pools it knows with the users homed on each.
+ */
+public record TopologySettings(String applicationPool, String frontEndPool, List<FrontEndPool> frontEndPools) {
+
+    public TopologySettings {
+        frontEndPools = frontEndPools == null ? List.of() : List.copyOf(frontEndPools);
+    }
+
+    static TopologySettings defaults() {
+        return new TopologySettings("default", "", List.of());
+    }
+
+    /** A Front End pool: its name, the SIP URI to send through, and the users homed on it. */
+    public record FrontEndPool(String name, String nextHop, List<String> users) {
+        public FrontEndPool {
+            users = users == null ? List.of() : List.copyOf(users);
+        }
+    }
+
+    /** The pool named by {@code front-end-pool}, when one is set. */
+    public Optional<FrontEndPool> nextHopPool() {
+        return frontEndPools.stream().filter(p -> p.name().equals(frontEndPool)).findFirst();
+    }
+}

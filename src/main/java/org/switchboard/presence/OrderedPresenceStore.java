@@ -1,0 +1,188 @@
+package org.switchboard.presence;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.switchboard.endpoint.Aor;
+
+/**
+ * The ordering rule applied twice: first against the newest update this instance has seen (in memory),
+ * then against the shared store with an atomic conditional write, so that instances of different pools
+ * sharing one database never move a presentity backwards. Updates of one key are handled one at a
+ * time (striped locks), which is what keeps listeners in order.
+ *
+ * <p>When the store refuses an update because another pool stored a newer one, this instance adopts the
+ * stored update (listeners see it, since it is newer than what they saw) and drops the offered one. When
+ * the store cannot be reached, memory stays authoritative: the update is accepted here and counted as a
+ * store failure.
+ */
+public final class OrderedPresenceStore implements PresenceStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedPresenceStore.class);
+    private static final int STRIPES = 1024;
+
+    private final PresenceRepository repository;
+    private final PresenceDocuments documents;
+    private final String sourcePool;
+    private final Map<PresenceKey, PresenceUpdate> newest = new ConcurrentHashMap<>();
+    private final Map<Aor, Map<String, PresenceUpdate>> byPresentity = new ConcurrentHashMap<>();
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final List<PresenceListener> listeners = new CopyOnWriteArrayList<>();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder outOfOrder = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder untimed = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder storeFailures = new LongAdder();
+
+    /**
+     * @param repository the shared store
+     * @param documents  how bodies are parsed
+     * @param sourcePool this instance's application pool, recorded with what it stores
+     */
+    public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool) {
+        this.repository = Objects.requireNonNull(repository, "repository");
+        this.documents = Objects.requireNonNull(documents, "documents");
+        this.sourcePool = Objects.requireNonNull(sourcePool, "sourcePool");
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    @Override
+    public List<Ordering> offer(Aor presentity, String contentType, String body) {
+        List<PresenceUpdate> updates;
+        try {
+            updates = documents.parse(presentity, contentType, body);
+        } catch (PresenceDocumentException e) {
+            refused.increment();
+            throw e;
+        }
+        List<Ordering> outcomes = new ArrayList<>(updates.size());
+        for (PresenceUpdate update : updates) {
+            outcomes.add(offer(update));
+        }
+        return outcomes;
+    }
+
+    @Override
+    public Ordering offer(PresenceUpdate update) {
+        if (!update.publishTime().isKnown()) {
+            untimed.increment();
+        }
+        PresenceKey key = update.key();
+        ReentrantLock lock = stripes[Math.floorMod(key.hashCode(), STRIPES)];
+        lock.lock();
+        try {
+            Optional<PresenceUpdate> seen = Optional.ofNullable(newest.get(key));
+            Ordering inMemory = Ordering.judge(seen.map(PresenceUpdate::stamp), update.stamp());
+            if (inMemory != Ordering.ACCEPTED) {
+                return dropped(inMemory, update, "this instance has seen");
+            }
+            boolean written;
+            try {
+                written = repository.writeIfNewer(update, sourcePool);
+            } catch (RuntimeException e) {
+                storeFailures.increment();
+                LOG.warn("Presence store unreachable, keeping {} in memory only: {}", update, e.toString());
+                return accept(update);
+            }
+            if (written) {
+                return accept(update);
+            }
+            return reconcileWithStore(update, seen);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The store held an equal or newer update, stored by another pool: adopt it if it is news here. */
+    private Ordering reconcileWithStore(PresenceUpdate update, Optional<PresenceUpdate> seen) {
+        Optional<PresenceUpdate> stored;
+        try {
+            stored = repository.load(update.key());
+        } catch (RuntimeException e) {
+            storeFailures.increment();
+            LOG.warn("Presence store unreachable after a refused write of {}: {}", update, e.toString());
+            return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
+        }
+        if (stored.isEmpty()) {
+            // Deleted between the two statements; nothing newer is known, so this update stands.
+            return accept(update);
+        }
+        PresenceUpdate winner = stored.get();
+        if (Ordering.judge(seen.map(PresenceUpdate::stamp), winner.stamp()) == Ordering.ACCEPTED) {
+            remember(winner);
+            deliver(winner);
+        }
+        if (winner.stamp().equals(update.stamp())) {
+            accepted.increment();
+            return Ordering.ACCEPTED;
+        }
+        return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
+    }
+
+    private Ordering accept(PresenceUpdate update) {
+        remember(update);
+        accepted.increment();
+        deliver(update);
+        return Ordering.ACCEPTED;
+    }
+
+    private void remember(PresenceUpdate update) {
+        newest.put(update.key(), update);
+        byPresentity.computeIfAbsent(update.presentity(), p -> new ConcurrentHashMap<>()).put(update.category(), update);
+    }
+
+    private Ordering dropped(Ordering outcome, PresenceUpdate update, String where) {
+        (outcome == Ordering.DUPLICATE ? duplicates : outOfOrder).increment();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Dropped {} ({}): {} a newer or equal one", update, outcome, where);
+        }
+        return outcome;
+    }
+
+    private void deliver(PresenceUpdate update) {
+        for (PresenceListener listener : listeners) {
+            try {
+                listener.onPresence(update);
+            } catch (RuntimeException e) {
+                LOG.warn("Presence listener {} failed on {}: {}", listener, update, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public Optional<PresenceUpdate> current(PresenceKey key) {
+        return Optional.ofNullable(newest.get(key));
+    }
+
+    @Override
+    public List<PresenceUpdate> current(Aor presentity) {
+        Map<String, PresenceUpdate> categories = byPresentity.get(presentity);
+        return categories == null ? List.of() : List.copyOf(categories.values());
+    }
+
+    @Override
+    public void addListener(PresenceListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void removeListener(PresenceListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public PresenceCounts counts() {
+        return new PresenceCounts(accepted.sum(), outOfOrder.sum(), duplicates.sum(), untimed.sum(), refused.sum(), storeFailures.sum());
+    }
+}
