@@ -1,5 +1,7 @@
 package org.switchboard.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * The database. An empty {@code url} means the embedded H2 file in the data directory; otherwise a
  * JDBC URL of H2 ({@code jdbc:h2:…}) or PostgreSQL ({@code jdbc:postgresql://host:port/db}), the
@@ -11,6 +13,7 @@ public record DatabaseSettings(String url, String username, String password, int
         return new DatabaseSettings("", "", "", 10, 5);
     }
 
+    @JsonIgnore
     public boolean isEmbedded() {
         return url == null || url.isBlank();
     }

@@ -74,6 +74,7 @@ public final class RunningSwitchboard implements AutoCloseable {
         /** A configuration file with this content, instead of deploy/switchboard.yaml. */
         public Launch configText(String yaml) throws IOException {
             this.config = workDir.resolve("switchboard.yaml");
+            Files.createDirectories(workDir);
             Files.writeString(config, yaml);
             return this;
         }
