@@ -115,8 +115,17 @@ public final class OrderedPresenceStore implements PresenceStore {
             return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
         }
         if (stored.isEmpty()) {
-            // Deleted between the two statements; nothing newer is known, so this update stands.
-            return accept(update);
+            // Deleted between the two statements: nothing newer is known, so write this update once more.
+            try {
+                if (repository.writeIfNewer(update, sourcePool)) {
+                    return accept(update);
+                }
+            } catch (RuntimeException e) {
+                storeFailures.increment();
+                LOG.warn("Presence store unreachable, keeping {} in memory only: {}", update, e.toString());
+                return accept(update);
+            }
+            return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
         }
         PresenceUpdate winner = stored.get();
         if (Ordering.judge(seen.map(PresenceUpdate::stamp), winner.stamp()) == Ordering.ACCEPTED) {

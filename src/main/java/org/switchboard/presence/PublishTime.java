@@ -18,8 +18,13 @@ public record PublishTime(long epochMicros) implements Comparable<PublishTime> {
     /** No publish time in the update: older than any update that has one. */
     public static final PublishTime UNKNOWN = new PublishTime(Long.MIN_VALUE);
 
+    /** @throws IllegalArgumentException beyond ±292,000 years of 1970 (microseconds no longer fit) */
     public static PublishTime of(Instant instant) {
-        return new PublishTime(ChronoUnit.MICROS.between(Instant.EPOCH, instant));
+        try {
+            return new PublishTime(Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("publish time out of range: " + instant, e);
+        }
     }
 
     /**
