@@ -427,7 +427,15 @@ class OrderedPresenceStoreTest {
         volatile boolean failingLoads;
 
         @Override
-        public synchronized boolean writeIfNewer(PresenceUpdate update, String sourcePool) {
+        public boolean writeIfNewer(PresenceUpdate update, String sourcePool) {
+            boolean written = write(update, sourcePool);
+            // A database answers after a round trip: let other threads run between the write and
+            // whatever the store does next, as they would in production.
+            Thread.yield();
+            return written;
+        }
+
+        private synchronized boolean write(PresenceUpdate update, String sourcePool) {
             writes.incrementAndGet();
             if (failing) {
                 throw new IllegalStateException("connection refused");
