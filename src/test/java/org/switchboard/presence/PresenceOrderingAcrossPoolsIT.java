@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import javax.sip.header.FromHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
@@ -98,6 +97,21 @@ class PresenceOrderingAcrossPoolsIT {
                 assertThat(Files.readAllLines(logA).size() + Files.readAllLines(logB).size())
                         .as("updates delivered to listeners: the dropped ones never reach them")
                         .isLessThan(2 * updates.size());
+
+                // A hostile body is refused; the instance goes on storing the next update.
+                try (SipClient client = SipClient.udp()) {
+                    Response refused = client.send(notify(client, a, "sip:user1@example.com", """
+                            <?xml version="1.0"?>
+                            <!DOCTYPE presence [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+                            <presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:user1@example.com"><note>&b;</note></presence>
+                            """), Duration.ofSeconds(10));
+                    assertThat(refused.getStatusCode()).isEqualTo(400);
+                    Notify later = Notify.of("sip:user1@example.com", BASE.plusSeconds(3600), "open", "after the hostile one");
+                    Response accepted = client.send(notify(client, a, later.presentity(), later.body()), Duration.ofSeconds(10));
+                    assertThat(accepted.getStatusCode()).isEqualTo(200);
+                    assertThat(new String(accepted.getRawContent(), StandardCharsets.UTF_8)).isEqualTo("ACCEPTED");
+                    assertThat(storedStamps(postgres)).containsEntry(later.presentity(), later.stamp());
+                }
             }
         }
     }
@@ -132,14 +146,7 @@ class PresenceOrderingAcrossPoolsIT {
                 int ok = 0;
                 try (SipClient client = SipClient.udp()) {
                     for (Notify n : share) {
-                        Request notify = client.requestTo(Request.NOTIFY, "sip:feed@example.com", "notifier", server.sipPort());
-                        FromHeader from = client.headers().createFromHeader(client.addresses().createAddress(n.presentity()),
-                                Integer.toHexString(n.hashCode()));
-                        notify.setHeader(from);
-                        client.withHeader(notify, "Event", "presence");
-                        client.withHeader(notify, "Subscription-State", "active;expires=3600");
-                        client.withBody(notify, "application", "pidf+xml", n.body());
-                        Response response = client.send(notify, Duration.ofSeconds(10));
+                        Response response = client.send(notify(client, server, n.presentity(), n.body()), Duration.ofSeconds(10));
                         if (response.getStatusCode() == 200) {
                             ok++;
                         }
@@ -178,6 +185,16 @@ class PresenceOrderingAcrossPoolsIT {
         }
         assertThat(moves).as("stored rows updated after their first insert").isPositive();
         return moves;
+    }
+
+    /** A NOTIFY from {@code presentity} (as a presence server sends it) to the feed endpoint. */
+    private static Request notify(SipClient client, RunningSwitchboard server, String presentity, String body) throws Exception {
+        Request notify = client.requestTo(Request.NOTIFY, "sip:feed@example.com", "notifier", server.sipPort());
+        notify.setHeader(client.headers().createFromHeader(client.addresses().createAddress(presentity),
+                Long.toHexString(System.nanoTime())));
+        client.withHeader(notify, "Event", "presence");
+        client.withHeader(notify, "Subscription-State", "active;expires=3600");
+        return client.withBody(notify, "application", "pidf+xml", body);
     }
 
     private static Map<String, PresenceStamp> storedStamps(EmbeddedPostgres postgres) throws Exception {
