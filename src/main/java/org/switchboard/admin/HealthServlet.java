@@ -14,9 +14,9 @@ import org.switchboard.Version;
 import org.switchboard.platform.Platform;
 
 /**
- * {@code GET /health}: is the application up, which version, for how long, and on which SIP
- * addresses. Unauthenticated on purpose, so load balancers and monitors can poll it; it reveals
- * nothing beyond what a SIP OPTIONS would.
+ * {@code GET /health}: is the application up, which version, for how long, on which SIP addresses,
+ * in which application pool, and what became of the presence updates offered (counts only). Unauthenticated
+ * on purpose, so load balancers and monitors can poll it; it names no user.
  */
 public final class HealthServlet extends HttpServlet {
 
@@ -34,6 +34,8 @@ public final class HealthServlet extends HttpServlet {
         body.put("instanceId", platform.identity().instanceId());
         body.put("startCount", platform.identity().startCount());
         body.put("sipAddresses", sipAddresses());
+        body.put("applicationPool", platform.config().topology().applicationPool());
+        body.put("presence", platform.presence().counts());
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.switchboard.config.DatabaseSettings;
 import org.switchboard.endpoint.Aor;
@@ -24,13 +25,15 @@ import org.switchboard.store.Database;
  * the connection pool) on the embedded H2 file and on a real PostgreSQL, in two workloads:
  * <ul>
  * <li>forward: every write is newer than the stored row, so every write applies (each thread its own keys);</li>
- * <li>contended: all threads write the same 50 keys with random publish times, so about half are refused.</li>
+ * <li>contended: all threads write the same 50 keys; half the writes are newer than anything stored and
+ * apply, half are a day late and are refused.</li>
  * </ul>
  * Prints a Markdown table on standard output.
  */
 public final class StoreWriteBenchmark {
 
     private static final int THREADS = 4;
+    private static final AtomicLong contendedClock = new AtomicLong();
     private static final int WARM_UP_SECONDS = 3;
     private static final int MEASURE_SECONDS = 10;
     private static final String DOCUMENT = """
@@ -106,8 +109,11 @@ public final class StoreWriteBenchmark {
                             Aor who = Aor.parse("sip:t" + thread + "-user" + (n % 1000) + "@example.com");
                             update = PresenceUpdate.of(who, "pidf", PublishTime.of(Instant.EPOCH.plusMillis(n)), "application/pidf+xml", DOCUMENT);
                         } else {
+                            // Half the writes are newer than anything stored, half are a day late.
+                            long now = contendedClock.incrementAndGet();
+                            long millis = random.nextBoolean() ? now : now - 86_400_000L;
                             Aor who = Aor.parse("sip:user" + random.nextInt(50) + "@example.com");
-                            update = PresenceUpdate.of(who, "pidf", PublishTime.of(Instant.EPOCH.plusMillis(random.nextInt(1_000_000))),
+                            update = PresenceUpdate.of(who, "pidf", PublishTime.of(Instant.EPOCH.plusMillis(86_400_000L + millis)),
                                     "application/pidf+xml", DOCUMENT);
                         }
                         if (repository.writeIfNewer(update, "bench")) {

@@ -2,7 +2,12 @@ package org.switchboard.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +117,16 @@ class PresenceOrderingAcrossPoolsIT {
                     assertThat(new String(accepted.getRawContent(), StandardCharsets.UTF_8)).isEqualTo("ACCEPTED");
                     assertThat(storedStamps(postgres)).containsEntry(later.presentity(), later.stamp());
                 }
+
+                JsonNode countsA = presenceCounts(a);
+                JsonNode countsB = presenceCounts(b);
+                System.out.printf("presence counts: pool-a %s, pool-b %s%n", countsA, countsB);
+                assertThat(countsA.get("refused").asLong()).isEqualTo(1);
+                for (JsonNode counts : List.of(countsA, countsB)) {
+                    assertThat(counts.get("storeFailures").asLong()).isZero();
+                    assertThat(counts.get("outOfOrder").asLong() + counts.get("duplicates").asLong())
+                            .as("dropped updates are counted").isPositive();
+                }
             }
         }
     }
@@ -185,6 +200,14 @@ class PresenceOrderingAcrossPoolsIT {
         }
         assertThat(moves).as("stored rows updated after their first insert").isPositive();
         return moves;
+    }
+
+    /** The presence counts of an instance's health JSON. */
+    private static JsonNode presenceCounts(RunningSwitchboard server) throws Exception {
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/switchboard/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        return new ObjectMapper().readTree(health.body()).get("presence");
     }
 
     /** A NOTIFY from {@code presentity} (as a presence server sends it) to the feed endpoint. */

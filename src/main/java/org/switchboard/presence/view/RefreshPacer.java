@@ -1,0 +1,63 @@
+package org.switchboard.presence.view;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Queue;
+
+/**
+ * Releases forced refreshes at a steady rate, so that refreshing thousands of targets never sends
+ * thousands of SUBSCRIBEs in one burst. Shared by every view of a platform.
+ */
+public final class RefreshPacer {
+
+    private final Scheduler scheduler;
+    private final Duration spacing;
+    private final Queue<Runnable> queue = new ArrayDeque<>();
+    private boolean draining;
+
+    /** @param perSecond how many refreshes go out per second at most */
+    public RefreshPacer(Scheduler scheduler, int perSecond) {
+        if (perSecond < 1) {
+            throw new IllegalArgumentException("perSecond must be at least 1");
+        }
+        this.scheduler = scheduler;
+        this.spacing = Duration.ofNanos(1_000_000_000L / perSecond);
+    }
+
+    /** Queues refreshes; the first goes out at once, the others one per spacing. */
+    public synchronized void submit(Collection<? extends Runnable> refreshes) {
+        queue.addAll(refreshes);
+        if (!draining && !queue.isEmpty()) {
+            draining = true;
+            scheduler.schedule(Duration.ZERO, this::releaseOne);
+        }
+    }
+
+    /** Refreshes waiting to go out. */
+    public synchronized int waiting() {
+        return queue.size();
+    }
+
+    private void releaseOne() {
+        Runnable next;
+        synchronized (this) {
+            next = queue.poll();
+            if (next == null) {
+                draining = false;
+                return;
+            }
+        }
+        try {
+            next.run();
+        } finally {
+            synchronized (this) {
+                if (queue.isEmpty()) {
+                    draining = false;
+                } else {
+                    scheduler.schedule(spacing, this::releaseOne);
+                }
+            }
+        }
+    }
+}

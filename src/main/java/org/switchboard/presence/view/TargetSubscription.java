@@ -1,0 +1,341 @@
+package org.switchboard.presence.view;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.switchboard.endpoint.Aor;
+
+/**
+ * The subscription of one view to one target: the state machine of PRODUCT.md §C in plain Java. Events
+ * come in (answers, timeouts, NOTIFYs, timers, requests of the view); SUBSCRIBEs go out through a
+ * {@link SubscribeSender}; every transition happens in {@link #moveTo}, which logs it and raises it.
+ *
+ * <p>All methods are synchronized: one target's events are handled one at a time, in order.
+ */
+final class TargetSubscription {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TargetSubscription.class);
+
+    private final Aor target;
+    private final ViewMode mode;
+    private final ViewPolicy policy;
+    private final SubscribeSender sender;
+    private final SubscriptionEvents events;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final DoubleSupplier random;
+
+    private SubscriptionState state = SubscriptionState.IDLE;
+    /** The dialog NOTIFYs are accepted on; a new number for every new dialog. */
+    private long dialog;
+    /** Whether the current dialog was established (a 2xx or a NOTIFY came), so refreshes may go inside it. */
+    private boolean established;
+    private long requestSeq;
+    /** The request whose answer is awaited; answers to any other are stale. */
+    private long pending = -1;
+    private Purpose pendingPurpose;
+    private Duration asking;
+    /** Failed attempts since the last success. */
+    private int failures;
+    private Duration reestablishDelay;
+    private boolean closed;
+    private Scheduler.Cancellable timer;
+
+    private enum Purpose { SUBSCRIBE, REFRESH, UNSUBSCRIBE }
+
+    TargetSubscription(Aor target, ViewMode mode, ViewPolicy policy, SubscribeSender sender, SubscriptionEvents events,
+            Scheduler scheduler, Clock clock, DoubleSupplier random) {
+        this.target = target;
+        this.mode = mode;
+        this.policy = policy;
+        this.sender = sender;
+        this.events = events;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.random = random;
+        this.asking = mode == ViewMode.POLLING ? Duration.ZERO : policy.expires();
+        this.reestablishDelay = policy.reestablishInitial();
+    }
+
+    Aor target() {
+        return target;
+    }
+
+    synchronized SubscriptionState state() {
+        return state;
+    }
+
+    synchronized long dialog() {
+        return dialog;
+    }
+
+    /** Starts subscribing (Idle → Subscribing). */
+    synchronized void start() {
+        if (state == SubscriptionState.IDLE && !closed) {
+            subscribeAnew("started");
+        }
+    }
+
+    /**
+     * A forced refresh: re-SUBSCRIBE now. Inside the dialog when one is established (a dead peer then
+     * shows at once as a failed refresh), otherwise a new subscription, whatever state it was in.
+     */
+    synchronized void forceRefresh() {
+        if (closed || state == SubscriptionState.SUBSCRIBING) {
+            return;
+        }
+        if (state == SubscriptionState.SUBSCRIBED && established && mode == ViewMode.PERSISTENT) {
+            send(Purpose.REFRESH, dialog, asking);
+            return;
+        }
+        subscribeAnew("forced refresh");
+    }
+
+    /** The view no longer wants this target: unsubscribe (Expires: 0) and end. */
+    synchronized void stop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelTimer();
+        if (state == SubscriptionState.SUBSCRIBED && established && mode == ViewMode.PERSISTENT) {
+            moveTo(SubscriptionState.TERMINATING, "removed from the view");
+            send(Purpose.UNSUBSCRIBE, dialog, Duration.ZERO);
+            return;
+        }
+        pending = -1;
+        if (state != SubscriptionState.TERMINATED) {
+            moveTo(SubscriptionState.TERMINATING, "removed from the view");
+            moveTo(SubscriptionState.TERMINATED, "removed from the view");
+        }
+    }
+
+    /**
+     * The final answer to a SUBSCRIBE.
+     *
+     * @param expires    the granted Expires, when the answer has one
+     * @param minExpires a 423's Min-Expires
+     * @param retryAfter a Retry-After, when given
+     */
+    synchronized void onResponse(long requestId, int status, Optional<Duration> expires, Optional<Duration> minExpires,
+            Optional<Duration> retryAfter, Optional<Body> body) {
+        if (requestId != pending) {
+            return; // an answer to a request we have moved on from
+        }
+        Purpose purpose = pendingPurpose;
+        pending = -1;
+        if (purpose == Purpose.UNSUBSCRIBE) {
+            moveTo(SubscriptionState.TERMINATED, "unsubscribed (" + status + ")");
+            return;
+        }
+        if (status >= 200 && status < 300) {
+            established = true;
+            failures = 0;
+            reestablishDelay = policy.reestablishInitial();
+            body.ifPresent(b -> events.presence(target, b.contentType(), b.text()));
+            if (state != SubscriptionState.SUBSCRIBED) {
+                moveTo(SubscriptionState.SUBSCRIBED, (purpose == Purpose.REFRESH ? "refreshed " : "accepted ") + status);
+            }
+            scheduleNext(expires.orElse(asking));
+        } else if (status == 423 && minExpires.isPresent() && minExpires.get().compareTo(asking) > 0) {
+            asking = minExpires.get();
+            LOG.info("{}: 423 Interval Too Brief, asking again for Min-Expires {} s", target, asking.toSeconds());
+            if (purpose == Purpose.SUBSCRIBE) {
+                dialog++; // no dialog came of the refused SUBSCRIBE: ask again in a new one
+            }
+            send(purpose, dialog, asking);
+        } else if (isRecoverable(status)) {
+            failed(purpose, status + (status == 408 ? " (timeout)" : ""), retryAfter);
+        } else {
+            finalRejection("rejected " + status);
+        }
+    }
+
+    /** No answer to a SUBSCRIBE at all (the transaction timed out). */
+    synchronized void onTimeout(long requestId) {
+        onResponse(requestId, 408, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * A NOTIFY for this target on dialog {@code notifyDialog}.
+     *
+     * @return false when the dialog is not the live one (answer 481), true otherwise (answer 200)
+     */
+    synchronized boolean onNotify(long notifyDialog, NotifyState notify, Optional<Body> body) {
+        if (notifyDialog != dialog || state == SubscriptionState.TERMINATED || state == SubscriptionState.IDLE) {
+            return false;
+        }
+        body.ifPresent(b -> events.presence(target, b.contentType(), b.text()));
+        if (closed) {
+            if (notify.terminated()) {
+                cancelTimer();
+                pending = -1;
+                moveTo(SubscriptionState.TERMINATED, "unsubscribed (NOTIFY terminated)");
+            }
+            return true;
+        }
+        if (!notify.terminated()) {
+            established = true;
+            if (state == SubscriptionState.SUBSCRIBING && pendingPurpose == Purpose.SUBSCRIBE) {
+                // The NOTIFY overtook the 200: the subscription exists; the 200 may still come.
+                moveTo(SubscriptionState.SUBSCRIBED, "first NOTIFY (" + notify.state() + ")");
+                failures = 0;
+                if (mode == ViewMode.PERSISTENT) {
+                    scheduleNext(notify.expires().orElse(asking));
+                }
+            } else if (state == SubscriptionState.SUBSCRIBED && mode == ViewMode.PERSISTENT && notify.expires().isPresent()
+                    && pending < 0) {
+                scheduleNext(notify.expires().get());
+            }
+            return true;
+        }
+        if (mode == ViewMode.POLLING) {
+            return true; // a fetch's NOTIFY always ends its subscription
+        }
+        String reason = notify.reason().orElse("");
+        String why = "NOTIFY terminated" + (reason.isEmpty() ? "" : ";reason=" + reason);
+        switch (reason.toLowerCase(Locale.ROOT)) {
+            case "deactivated", "timeout" -> subscribeAnew(why);
+            case "rejected", "noresource", "invariant" -> finalRejection(why);
+            default -> { // probation, giveup, none or unknown: wait, then subscribe anew (RFC 6665 §4.1.3)
+                established = false;
+                pending = -1;
+                Duration wait = notify.retryAfter().orElse(jittered(policy.retryDelays().isEmpty()
+                        ? policy.reestablishInitial() : policy.retryDelays().get(0)));
+                waitThenSubscribe(why + ", again in " + wait.toSeconds() + " s", wait);
+            }
+        }
+        return true;
+    }
+
+    private void failed(Purpose purpose, String status, Optional<Duration> retryAfter) {
+        established = false;
+        failures++;
+        String what = purpose == Purpose.REFRESH ? "refresh failed: " : "SUBSCRIBE failed: ";
+        if (failures <= policy.retryDelays().size()) {
+            Duration wait = retryAfter.orElse(jittered(policy.retryDelays().get(failures - 1)));
+            waitThenSubscribe(what + status + ", attempt " + failures + " of " + policy.retryDelays().size()
+                    + " in " + wait.toMillis() + " ms", wait);
+            return;
+        }
+        moveTo(SubscriptionState.TERMINATING, what + status + " after " + policy.retryDelays().size() + " retries");
+        moveTo(SubscriptionState.TERMINATED, "gave up after " + policy.retryDelays().size() + " retries");
+        Duration wait = reestablishDelay;
+        reestablishDelay = min(reestablishDelay.multipliedBy(2), policy.reestablishMax());
+        failures = 0;
+        LOG.info("{}: re-establishing in {} s (terminated without being asked to)", target, wait.toSeconds());
+        timer = scheduler.schedule(wait, () -> reestablish(wait));
+    }
+
+    private synchronized void reestablish(Duration waited) {
+        timer = null;
+        if (!closed && state == SubscriptionState.TERMINATED) {
+            subscribeAnew("re-establishing after " + waited.toSeconds() + " s");
+        }
+    }
+
+    private void finalRejection(String why) {
+        cancelTimer();
+        established = false;
+        pending = -1;
+        moveTo(SubscriptionState.TERMINATING, why);
+        moveTo(SubscriptionState.TERMINATED, why + " (final)");
+    }
+
+    private void waitThenSubscribe(String why, Duration wait) {
+        moveTo(SubscriptionState.WAITING_FOR_RETRY, why);
+        cancelTimer();
+        timer = scheduler.schedule(wait, this::retryNow);
+    }
+
+    private synchronized void retryNow() {
+        timer = null;
+        if (!closed && state == SubscriptionState.WAITING_FOR_RETRY) {
+            subscribeAnew("retrying");
+        }
+    }
+
+    /** A new dialog, a new Call-ID. */
+    private void subscribeAnew(String why) {
+        cancelTimer();
+        dialog++;
+        established = false;
+        moveTo(SubscriptionState.SUBSCRIBING, why);
+        send(Purpose.SUBSCRIBE, dialog, asking);
+    }
+
+    private void send(Purpose purpose, long onDialog, Duration expires) {
+        cancelTimer();
+        pending = ++requestSeq;
+        pendingPurpose = purpose;
+        sender.subscribe(target, onDialog, expires, pending);
+    }
+
+    /** Persistent: refresh before expiry. Polling: fetch again after the interval. */
+    private void scheduleNext(Duration granted) {
+        cancelTimer();
+        if (mode == ViewMode.POLLING) {
+            timer = scheduler.schedule(policy.pollingInterval(), this::poll);
+        } else if (!granted.isZero()) {
+            timer = scheduler.schedule(policy.refreshAfter(granted), this::refreshNow);
+        }
+    }
+
+    private synchronized void refreshNow() {
+        timer = null;
+        if (!closed && state == SubscriptionState.SUBSCRIBED && pending < 0) {
+            send(Purpose.REFRESH, dialog, asking);
+        }
+    }
+
+    private synchronized void poll() {
+        timer = null;
+        if (!closed && state == SubscriptionState.SUBSCRIBED && pending < 0) {
+            dialog++; // every fetch is its own short subscription
+            send(Purpose.SUBSCRIBE, dialog, Duration.ZERO);
+        }
+    }
+
+    private void moveTo(SubscriptionState to, String reason) {
+        SubscriptionState from = state;
+        state = to;
+        StateChange change = new StateChange(target, from, to, reason, clock.instant());
+        LOG.info("Presence view {}", change);
+        events.stateChanged(change);
+    }
+
+    private Duration jittered(Duration delay) {
+        double factor = 1 + policy.jitter() * (2 * random.getAsDouble() - 1);
+        return Duration.ofMillis(Math.max(0, Math.round(delay.toMillis() * factor)));
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    private static boolean isRecoverable(int status) {
+        return status == 408 || status == 481 || status == 423 || (status >= 500 && status < 600);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** A presence body. */
+    record Body(String contentType, String text) {
+    }
+
+    /** What a NOTIFY's Subscription-State says. */
+    record NotifyState(String state, Optional<Duration> expires, Optional<String> reason, Optional<Duration> retryAfter) {
+        boolean terminated() {
+            return "terminated".equalsIgnoreCase(state);
+        }
+    }
+}
