@@ -36,6 +36,7 @@ public final class HealthServlet extends HttpServlet {
         body.put("sipAddresses", sipAddresses());
         body.put("applicationPool", platform.config().topology().applicationPool());
         body.put("presence", platform.presence().counts());
+        body.put("presenceViews", platform.presenceViews().countByState());
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

@@ -40,6 +40,7 @@ final class ConfigValidator {
             throw new ConfigException(file, "presence.max-document-chars",
                     "expected a whole number from 1024 to " + MAX_DOCUMENT_CHARS + ", found " + maxChars);
         }
+        validateViews(file, config.presence().views());
         DispatchSettings dispatch = config.dispatch();
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
@@ -61,6 +62,27 @@ final class ConfigValidator {
         }
         requirePositive(file, "storage.database.max-pool-size", database.maxPoolSize());
         requirePositive(file, "storage.database.connect-timeout-seconds", database.connectTimeoutSeconds());
+    }
+
+    private static void validateViews(Path file, PresenceSettings.ViewSettings views) {
+        requirePositive(file, "presence.views.expires-seconds", views.expiresSeconds());
+        for (int i = 0; i < views.retryDelaysSeconds().size(); i++) {
+            Integer delay = views.retryDelaysSeconds().get(i);
+            if (delay == null || delay < 0) {
+                throw new ConfigException(file, "presence.views.retry-delays-seconds[" + i + "]", "expected a whole number of at least 0, found " + delay);
+            }
+        }
+        if (!(views.retryJitter() >= 0 && views.retryJitter() <= 1)) {
+            throw new ConfigException(file, "presence.views.retry-jitter", "expected a fraction from 0 to 1, found " + views.retryJitter());
+        }
+        requirePositive(file, "presence.views.reestablish-initial-seconds", views.reestablishInitialSeconds());
+        requirePositive(file, "presence.views.reestablish-max-seconds", views.reestablishMaxSeconds());
+        if (views.reestablishMaxSeconds() < views.reestablishInitialSeconds()) {
+            throw new ConfigException(file, "presence.views.reestablish-max-seconds", "must be at least reestablish-initial-seconds ("
+                    + views.reestablishInitialSeconds() + "), found " + views.reestablishMaxSeconds());
+        }
+        requirePositive(file, "presence.views.polling-interval-seconds", views.pollingIntervalSeconds());
+        requirePositive(file, "presence.views.forced-refresh-per-second", views.forcedRefreshPerSecond());
     }
 
     static void requirePositive(Path file, String key, int value) {

@@ -1,9 +1,36 @@
 package org.switchboard.config;
 
-/** Presence handling: the largest presence body accepted, in characters; larger ones are refused unread. */
-public record PresenceSettings(int maxDocumentChars) {
+import java.util.List;
+
+/**
+ * Presence handling: the largest presence body accepted (in characters; larger ones are refused unread),
+ * and how presence views keep their subscriptions.
+ */
+public record PresenceSettings(int maxDocumentChars, ViewSettings views) {
 
     static PresenceSettings defaults() {
-        return new PresenceSettings(65_536);
+        return new PresenceSettings(65_536, ViewSettings.defaults());
+    }
+
+    /**
+     * @param expiresSeconds             the Expires asked for in SUBSCRIBE
+     * @param retryDelaysSeconds         after a failed SUBSCRIBE or refresh, the delay before each new attempt
+     *                                   (their count is the number of attempts) before the view gives up
+     * @param retryJitter                each delay is stretched or shrunk at random by up to this fraction
+     * @param reestablishInitialSeconds  a subscription that gave up is tried again after this, doubling…
+     * @param reestablishMaxSeconds      …up to this, until it succeeds or its view lets it go
+     * @param pollingIntervalSeconds     polling views fetch each target this often
+     * @param forcedRefreshPerSecond     forced refreshes (of a view, an endpoint or the platform) go out at most this fast
+     */
+    public record ViewSettings(int expiresSeconds, List<Integer> retryDelaysSeconds, double retryJitter,
+            int reestablishInitialSeconds, int reestablishMaxSeconds, int pollingIntervalSeconds, int forcedRefreshPerSecond) {
+
+        public ViewSettings {
+            retryDelaysSeconds = retryDelaysSeconds == null ? List.of() : List.copyOf(retryDelaysSeconds);
+        }
+
+        static ViewSettings defaults() {
+            return new ViewSettings(3600, List.of(5, 15, 30), 0.2, 30, 600, 300, 50);
+        }
     }
 }

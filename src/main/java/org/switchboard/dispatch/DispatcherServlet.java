@@ -21,11 +21,20 @@ public final class DispatcherServlet extends SipServlet {
         if ("ACK".equals(method) || "CANCEL".equals(method)) {
             return; // never answered; the container handles CANCEL itself
         }
+        if ("NOTIFY".equals(method) && request.getSession(false) != null
+                && request.getSession(false).getAttribute(SipSubscriber.DIALOG) instanceof SipSubscriber.DialogOwner owner) {
+            owner.subscriber().handleNotify(owner, request); // a NOTIFY of a presence view's subscription
+            return;
+        }
         Platform.of(getServletContext()).endpoints().dispatch(request);
     }
 
     @Override
     protected void doResponse(SipServletResponse response) {
-        // Responses to requests endpoints sent: nothing waits for them yet.
+        if (response.getStatus() >= 200
+                && response.getRequest().getAttribute(SipSubscriber.ATTEMPT) instanceof SipSubscriber.Attempt attempt) {
+            attempt.subscriber().handleResponse(attempt, response);
+        }
+        // Answers to other requests endpoints send: nothing waits for them.
     }
 }

@@ -32,6 +32,10 @@ import org.switchboard.endpoint.EndpointBehavior;
 import org.switchboard.endpoint.EndpointId;
 import org.switchboard.endpoint.SipUri;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.presence.view.PresenceViewListener;
+import org.switchboard.presence.view.PresenceViews;
+import org.switchboard.presence.view.RemotePresenceView;
+import org.switchboard.presence.view.ViewMode;
 
 /**
  * The endpoints of this platform and the dispatch of every incoming request to one of them: the
@@ -50,9 +54,11 @@ public final class EndpointHost implements AutoCloseable {
     private final EndpointBeans beans;
     private final SipFactory sipFactory;
     private final PresenceStore presence;
+    private final PresenceViews views;
     private final Optional<SipUri> nextHop;
 
-    private EndpointHost(Clock clock, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, PresenceStore presence) {
+    private EndpointHost(Clock clock, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, PresenceStore presence,
+            PresenceViews views) {
         this.conversations = new ConversationRegistry(clock,
                 Duration.ofSeconds(config.dispatch().conversationIdleSeconds()), config.dispatch().conversationMaxEntries());
         this.router = new Router(table, conversations);
@@ -60,6 +66,7 @@ public final class EndpointHost implements AutoCloseable {
         this.sipFactory = sipFactory;
         this.contacts = new ContactWriter(sipFactory);
         this.presence = presence;
+        this.views = views;
         this.nextHop = config.topology().nextHopPool().map(pool -> SipUri.parse(pool.nextHop()));
     }
 
@@ -68,13 +75,13 @@ public final class EndpointHost implements AutoCloseable {
      * settings it refuses, stop start-up with a {@link ConfigException} naming the key.
      */
     public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock) {
-        return start(configFile, config, beans, sipFactory, clock, null);
+        return start(configFile, config, beans, sipFactory, clock, null, null);
     }
 
-    /** As above, with the platform's presence store for the endpoints to use ({@code null}: none). */
+    /** As above, with the platform's presence store and presence views for the endpoints to use ({@code null}: none). */
     public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock,
-            PresenceStore presence) {
-        EndpointHost host = new EndpointHost(clock, config, beans, sipFactory, presence);
+            PresenceStore presence, PresenceViews views) {
+        EndpointHost host = new EndpointHost(clock, config, beans, sipFactory, presence, views);
         ConfigLoader binder = new ConfigLoader();
         List<EndpointSettings> list = config.endpoints();
         try {
@@ -101,7 +108,7 @@ public final class EndpointHost implements AutoCloseable {
                                     return binder.bindSection(configFile, at + ".settings", node, type);
                                 }
                             },
-                            host::newRequest, host::presenceStore);
+                            host::newRequest, host::presenceStore, host::newPresenceView);
                     host.add(endpoint, settings.isDefaultRouting() && instance == 1);
                 }
             }
@@ -194,6 +201,13 @@ public final class EndpointHost implements AutoCloseable {
             throw new IllegalStateException("this platform has no presence store");
         }
         return presence;
+    }
+
+    private RemotePresenceView newPresenceView(HostedEndpoint owner, ViewMode mode, PresenceViewListener listener) {
+        if (views == null || sipFactory == null) {
+            throw new IllegalStateException("this platform has no presence views");
+        }
+        return views.create(owner.name(), mode, listener, wire -> new SipSubscriber(sipFactory, owner, this, wire));
     }
 
     /** The Front End pool's next hop that requests endpoints send go through, when one is configured. */

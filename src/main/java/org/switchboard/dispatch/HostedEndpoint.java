@@ -12,6 +12,9 @@ import org.switchboard.endpoint.Gruu;
 import org.switchboard.endpoint.OutboundRequest;
 import org.switchboard.endpoint.SipUri;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.presence.view.PresenceViewListener;
+import org.switchboard.presence.view.RemotePresenceView;
+import org.switchboard.presence.view.ViewMode;
 
 /** One endpoint on this platform: its identity in the routing table, and the bean that implements it. */
 final class HostedEndpoint implements Endpoint {
@@ -27,6 +30,12 @@ final class HostedEndpoint implements Endpoint {
     private final SettingsBinder binder;
     private final Outbound outbound;
     private final Supplier<PresenceStore> presence;
+    private final Views views;
+
+    /** Makes presence views for an endpoint (the SIP edge lives in the host). */
+    interface Views {
+        RemotePresenceView create(HostedEndpoint owner, ViewMode mode, PresenceViewListener listener);
+    }
 
     /** Sends requests on an endpoint's behalf (the SIP factory lives at the edge). */
     interface Outbound {
@@ -34,13 +43,14 @@ final class HostedEndpoint implements Endpoint {
     }
 
     HostedEndpoint(EndpointRef ref, EndpointBehavior behavior, JsonNode settings, SettingsBinder binder, Outbound outbound,
-            Supplier<PresenceStore> presence) {
+            Supplier<PresenceStore> presence, Views views) {
         this.ref = ref;
         this.behavior = behavior;
         this.settings = settings;
         this.binder = binder;
         this.outbound = outbound;
         this.presence = presence;
+        this.views = views;
     }
 
     EndpointRef ref() {
@@ -89,6 +99,11 @@ final class HostedEndpoint implements Endpoint {
     @Override
     public PresenceStore presenceStore() {
         return presence.get();
+    }
+
+    @Override
+    public RemotePresenceView createPresenceView(ViewMode mode, PresenceViewListener listener) {
+        return views.create(this, mode, listener);
     }
 
     @Override

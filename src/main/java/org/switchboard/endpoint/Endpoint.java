@@ -2,6 +2,9 @@ package org.switchboard.endpoint;
 
 import java.util.Optional;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.presence.view.PresenceViewListener;
+import org.switchboard.presence.view.RemotePresenceView;
+import org.switchboard.presence.view.ViewMode;
 
 /** An endpoint hosted by the platform, as its bean sees it. */
 public interface Endpoint {
@@ -30,6 +33,13 @@ public interface Endpoint {
      * across pools) and read or listen to presence by presentity.
      */
     PresenceStore presenceStore();
+
+    /**
+     * A new, empty presence view owned by this endpoint: add targets to it, and {@code listener} hears their
+     * presence and every change of their subscriptions. Close it (or remove its targets) to unsubscribe.
+     * The platform can force a refresh of every view at once.
+     */
+    RemotePresenceView createPresenceView(ViewMode mode, PresenceViewListener listener);
 
     /** A new out-of-dialog request from this endpoint (From its AOR, Contact its GRUU) to {@code target}. */
     OutboundRequest newRequest(String method, SipUri target);

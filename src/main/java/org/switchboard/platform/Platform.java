@@ -7,6 +7,7 @@ import javax.servlet.ServletContext;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.dispatch.EndpointHost;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 
@@ -25,11 +26,12 @@ public final class Platform implements AutoCloseable {
     private final Instant startedAt;
     private final EndpointHost endpoints;
     private final PresenceStore presence;
+    private final PresenceViews views;
     private final AutoCloseable[] resources;
 
     /** {@code resources} are closed in reverse order when the platform stops. */
     Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
-            EndpointHost endpoints, PresenceStore presence, AutoCloseable... resources) {
+            EndpointHost endpoints, PresenceStore presence, PresenceViews views, AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
@@ -37,6 +39,7 @@ public final class Platform implements AutoCloseable {
         this.startedAt = clock.instant();
         this.endpoints = endpoints;
         this.presence = presence;
+        this.views = views;
         this.resources = resources.clone();
     }
 
@@ -78,6 +81,11 @@ public final class Platform implements AutoCloseable {
 
     public PresenceStore presence() {
         return presence;
+    }
+
+    /** Every presence view of the platform: forced refresh of all of them, or of one endpoint's. */
+    public PresenceViews presenceViews() {
+        return views;
     }
 
     @Override

@@ -25,6 +25,13 @@ import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.presence.OrderedPresenceStore;
 import org.switchboard.presence.PresenceDocuments;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.presence.view.ExecutorScheduler;
+import org.switchboard.presence.view.PresenceViews;
+import org.switchboard.presence.view.RefreshPacer;
+import org.switchboard.presence.view.ViewPolicy;
+import org.switchboard.config.PresenceSettings;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 import org.switchboard.store.StorageException;
@@ -68,6 +75,8 @@ public final class PlatformListener implements ServletContextListener {
         PresenceStore presence = new OrderedPresenceStore(database.presenceRepository(clock),
                 new PresenceDocuments(config.presence().maxDocumentChars()), config.topology().applicationPool());
         CdiEndpointBeans beans = null;
+        ScheduledExecutorService viewTimers = null;
+        PresenceViews views = null;
         EndpointHost endpoints;
         ScheduledExecutorService housekeeping;
         try {
@@ -76,7 +85,16 @@ public final class PlatformListener implements ServletContextListener {
             if (sipFactory == null) {
                 throw new IllegalStateException("the container gave no SIP factory: is this a SIP servlet container?");
             }
-            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence);
+            viewTimers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "switchboard-presence-views");
+                thread.setDaemon(true);
+                return thread;
+            });
+            ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
+            views = new PresenceViews(viewPolicy(config.presence().views()), scheduler,
+                    new RefreshPacer(scheduler, config.presence().views().forcedRefreshPerSecond()),
+                    new PresenceDocuments(config.presence().maxDocumentChars()), clock, ThreadLocalRandom.current()::nextDouble);
+            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views);
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "switchboard-housekeeping");
                 thread.setDaemon(true);
@@ -85,13 +103,19 @@ public final class PlatformListener implements ServletContextListener {
             housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
         } catch (RuntimeException e) {
             LOG.error(e instanceof ConfigException ? e.getMessage() : "Cannot start the endpoints: " + e);
+            Closing.quietly(views);
+            if (viewTimers != null) {
+                viewTimers.shutdownNow();
+            }
             Closing.quietly(beans);
             database.close();
             throw e;
         }
         ExecutorService stoppable = housekeeping;
-        Platform platform = new Platform(config, database, identity, clock, endpoints, presence,
-                beans, endpoints, stoppable::shutdownNow);
+        ExecutorService stoppableViewTimers = viewTimers;
+        // Closed in reverse: endpoints first (their beans close their views), then views left open, then timers.
+        Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views,
+                beans, stoppableViewTimers::shutdownNow, views, endpoints, stoppable::shutdownNow);
         platform.attachTo(context);
         LOG.info("Switchboard {} started: configuration {}, {}, application pool {}, instance {} (start #{}), {} endpoints",
                 Version.current(), source.file(), database.description(), config.topology().applicationPool(),
@@ -109,6 +133,13 @@ public final class PlatformListener implements ServletContextListener {
         }
         deregisterOwnJdbcDrivers();
         LOG.info("Switchboard stopped");
+    }
+
+    private static ViewPolicy viewPolicy(PresenceSettings.ViewSettings settings) {
+        return new ViewPolicy(Duration.ofSeconds(settings.expiresSeconds()),
+                settings.retryDelaysSeconds().stream().map(Duration::ofSeconds).toList(), settings.retryJitter(),
+                Duration.ofSeconds(settings.reestablishInitialSeconds()), Duration.ofSeconds(settings.reestablishMaxSeconds()),
+                Duration.ofSeconds(settings.pollingIntervalSeconds()));
     }
 
     /** Drivers this web application registered must go with it, or the container reports a leak. */

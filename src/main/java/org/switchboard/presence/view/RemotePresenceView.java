@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.endpoint.Aor;
@@ -24,25 +25,35 @@ public final class RemotePresenceView implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemotePresenceView.class);
 
+    private final String owner;
     private final ViewMode mode;
     private final ViewPolicy policy;
     private final PresenceViewListener listener;
     private final SubscribeSender sender;
+    private final Runnable onClose;
     private final Scheduler scheduler;
     private final RefreshPacer pacer;
     private final PresenceDocuments documents;
     private final Clock clock;
     private final DoubleSupplier random;
     private final Map<Aor, TargetSubscription> targets = new ConcurrentHashMap<>();
+    /** Removed targets still unsubscribing: their answers and last NOTIFYs still find them. */
+    private final Map<Aor, TargetSubscription> leaving = new ConcurrentHashMap<>();
     private final LongAdder refusedBodies = new LongAdder();
+    private final Wire wire = new Wire();
+    private final java.util.concurrent.atomic.AtomicLong dialogs = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
+    private Scheduler.Cancellable periodicRefresh;
 
-    RemotePresenceView(ViewMode mode, ViewPolicy policy, PresenceViewListener listener, SubscribeSender sender,
-            Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents, Clock clock, DoubleSupplier random) {
+    RemotePresenceView(String owner, ViewMode mode, ViewPolicy policy, PresenceViewListener listener,
+            Function<Wire, SubscribeSender> edge, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents,
+            Clock clock, DoubleSupplier random, Runnable onClose) {
+        this.owner = owner;
         this.mode = mode;
         this.policy = policy;
         this.listener = listener;
-        this.sender = sender;
+        this.sender = edge.apply(wire);
+        this.onClose = onClose;
         this.scheduler = scheduler;
         this.pacer = pacer;
         this.documents = documents;
@@ -54,6 +65,11 @@ public final class RemotePresenceView implements AutoCloseable {
         return mode;
     }
 
+    /** The endpoint (by name) that owns this view. */
+    public String owner() {
+        return owner;
+    }
+
     /** Starts subscribing to each target not already in the view. */
     public void addTargets(Collection<Aor> added) {
         if (closed) {
@@ -61,7 +77,7 @@ public final class RemotePresenceView implements AutoCloseable {
         }
         for (Aor target : added) {
             TargetSubscription subscription = targets.computeIfAbsent(target, t -> new TargetSubscription(t, mode, policy, sender,
-                    events, scheduler, clock, random));
+                    events, scheduler, clock, random, dialogs::incrementAndGet));
             subscription.start();
         }
     }
@@ -71,7 +87,9 @@ public final class RemotePresenceView implements AutoCloseable {
         for (Aor target : removed) {
             TargetSubscription subscription = targets.remove(target);
             if (subscription != null) {
+                leaving.put(target, subscription);
                 subscription.stop();
+                forgetIfEnded(target, subscription);
             }
         }
     }
@@ -93,20 +111,101 @@ public final class RemotePresenceView implements AutoCloseable {
         pacer.submit(refreshes);
     }
 
+    /**
+     * Also force a refresh of every target at this interval (for critical views: nothing on the wire says
+     * that NOTIFYs stopped arriving). Zero or negative turns it off.
+     */
+    public synchronized void refreshEvery(java.time.Duration interval) {
+        if (periodicRefresh != null) {
+            periodicRefresh.cancel();
+            periodicRefresh = null;
+        }
+        if (!interval.isZero() && !interval.isNegative() && !closed) {
+            periodicRefresh = scheduler.schedule(interval, () -> periodic(interval));
+        }
+    }
+
+    private synchronized void periodic(java.time.Duration interval) {
+        if (!closed) {
+            refreshAll();
+            periodicRefresh = scheduler.schedule(interval, () -> periodic(interval));
+        }
+    }
+
+    /** How many targets are in each state. */
+    public Map<SubscriptionState, Long> countByState() {
+        Map<SubscriptionState, Long> counts = new java.util.EnumMap<>(SubscriptionState.class);
+        for (TargetSubscription subscription : targets.values()) {
+            counts.merge(subscription.state(), 1L, Long::sum);
+        }
+        return counts;
+    }
+
     /** Bodies refused (hostile or malformed XML, unsupported type); their subscriptions went on. */
     public long refusedBodies() {
         return refusedBodies.sum();
     }
 
-    /** The subscription of a target, for the SIP edge that routes NOTIFYs and answers. */
-    Optional<TargetSubscription> subscription(Aor target) {
-        return Optional.ofNullable(targets.get(target));
+    private void forgetIfEnded(Aor target, TargetSubscription subscription) {
+        if (subscription.state() == SubscriptionState.TERMINATED) {
+            leaving.remove(target, subscription);
+        }
+    }
+
+    private TargetSubscription find(Aor target) {
+        TargetSubscription subscription = targets.get(target);
+        return subscription != null ? subscription : leaving.get(target);
+    }
+
+    /** Where the SIP edge hands this view what arrives for it. */
+    public Wire wire() {
+        return wire;
     }
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (periodicRefresh != null) {
+                periodicRefresh.cancel();
+            }
+        }
         removeTargets(List.copyOf(targets.keySet()));
+        onClose.run();
+    }
+
+    /**
+     * The SIP edge's side of a view: answers to the SUBSCRIBEs its {@link SubscribeSender} sent, and
+     * NOTIFYs on their dialogs. Not for endpoint beans.
+     */
+    public final class Wire {
+
+        private Wire() {
+        }
+
+        /** The final answer to SUBSCRIBE {@code requestId} for {@code target} (a transaction timeout is a 408). */
+        public void onResponse(Aor target, long requestId, int status, Optional<java.time.Duration> expires,
+                Optional<java.time.Duration> minExpires, Optional<java.time.Duration> retryAfter, Optional<PresenceBody> body) {
+            TargetSubscription subscription = find(target);
+            if (subscription != null) {
+                subscription.onResponse(requestId, status, expires, minExpires, retryAfter, body);
+                forgetIfEnded(target, subscription);
+            }
+        }
+
+        /** A NOTIFY on dialog {@code dialog} of {@code target}; false when that is not a live subscription (answer 481). */
+        public boolean onNotify(Aor target, long dialog, NotifyState state, Optional<PresenceBody> body) {
+            TargetSubscription subscription = find(target);
+            if (subscription == null) {
+                return false;
+            }
+            boolean live = subscription.onNotify(dialog, state, body);
+            forgetIfEnded(target, subscription);
+            return live;
+        }
     }
 
     private final SubscriptionEvents events = new SubscriptionEvents() {

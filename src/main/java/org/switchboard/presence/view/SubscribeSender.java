@@ -4,10 +4,10 @@ import java.time.Duration;
 import org.switchboard.endpoint.Aor;
 
 /**
- * The SIP edge as a target's subscription sees it. The answer comes back later through
- * {@link TargetSubscription#onResponse} (or {@link TargetSubscription#onTimeout}) with the same request id.
+ * The SIP edge as a view's subscriptions see it. The answer comes back later through
+ * {@link RemotePresenceView.Wire#onResponse} with the same request id.
  */
-interface SubscribeSender {
+public interface SubscribeSender {
 
     /**
      * Sends SUBSCRIBE {@code Event: presence} to {@code target}.

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.endpoint.Aor;
@@ -28,9 +29,10 @@ final class TargetSubscription {
     private final Scheduler scheduler;
     private final Clock clock;
     private final DoubleSupplier random;
+    private final LongSupplier newDialog;
 
     private SubscriptionState state = SubscriptionState.IDLE;
-    /** The dialog NOTIFYs are accepted on; a new number for every new dialog. */
+    /** The dialog NOTIFYs are accepted on; a new number for every new dialog, never reused within a view. */
     private long dialog;
     /** Whether the current dialog was established (a 2xx or a NOTIFY came), so refreshes may go inside it. */
     private boolean established;
@@ -48,7 +50,7 @@ final class TargetSubscription {
     private enum Purpose { SUBSCRIBE, REFRESH, UNSUBSCRIBE }
 
     TargetSubscription(Aor target, ViewMode mode, ViewPolicy policy, SubscribeSender sender, SubscriptionEvents events,
-            Scheduler scheduler, Clock clock, DoubleSupplier random) {
+            Scheduler scheduler, Clock clock, DoubleSupplier random, LongSupplier newDialog) {
         this.target = target;
         this.mode = mode;
         this.policy = policy;
@@ -57,6 +59,7 @@ final class TargetSubscription {
         this.scheduler = scheduler;
         this.clock = clock;
         this.random = random;
+        this.newDialog = newDialog;
         this.asking = mode == ViewMode.POLLING ? Duration.ZERO : policy.expires();
         this.reestablishDelay = policy.reestablishInitial();
     }
@@ -122,7 +125,7 @@ final class TargetSubscription {
      * @param retryAfter a Retry-After, when given
      */
     synchronized void onResponse(long requestId, int status, Optional<Duration> expires, Optional<Duration> minExpires,
-            Optional<Duration> retryAfter, Optional<Body> body) {
+            Optional<Duration> retryAfter, Optional<PresenceBody> body) {
         if (requestId != pending) {
             return; // an answer to a request we have moved on from
         }
@@ -145,7 +148,7 @@ final class TargetSubscription {
             asking = minExpires.get();
             LOG.info("{}: 423 Interval Too Brief, asking again for Min-Expires {} s", target, asking.toSeconds());
             if (purpose == Purpose.SUBSCRIBE) {
-                dialog++; // no dialog came of the refused SUBSCRIBE: ask again in a new one
+                dialog = newDialog.getAsLong(); // no dialog came of the refused SUBSCRIBE: ask again in a new one
             }
             send(purpose, dialog, asking);
         } else if (isRecoverable(status)) {
@@ -165,7 +168,7 @@ final class TargetSubscription {
      *
      * @return false when the dialog is not the live one (answer 481), true otherwise (answer 200)
      */
-    synchronized boolean onNotify(long notifyDialog, NotifyState notify, Optional<Body> body) {
+    synchronized boolean onNotify(long notifyDialog, NotifyState notify, Optional<PresenceBody> body) {
         if (notifyDialog != dialog || state == SubscriptionState.TERMINATED || state == SubscriptionState.IDLE) {
             return false;
         }
@@ -262,7 +265,7 @@ final class TargetSubscription {
     /** A new dialog, a new Call-ID. */
     private void subscribeAnew(String why) {
         cancelTimer();
-        dialog++;
+        dialog = newDialog.getAsLong();
         established = false;
         moveTo(SubscriptionState.SUBSCRIBING, why);
         send(Purpose.SUBSCRIBE, dialog, asking);
@@ -295,7 +298,7 @@ final class TargetSubscription {
     private synchronized void poll() {
         timer = null;
         if (!closed && state == SubscriptionState.SUBSCRIBED && pending < 0) {
-            dialog++; // every fetch is its own short subscription
+            dialog = newDialog.getAsLong(); // every fetch is its own short subscription
             send(Purpose.SUBSCRIBE, dialog, Duration.ZERO);
         }
     }
@@ -328,14 +331,4 @@ final class TargetSubscription {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** A presence body. */
-    record Body(String contentType, String text) {
-    }
-
-    /** What a NOTIFY's Subscription-State says. */
-    record NotifyState(String state, Optional<Duration> expires, Optional<String> reason, Optional<Duration> retryAfter) {
-        boolean terminated() {
-            return "terminated".equalsIgnoreCase(state);
-        }
-    }
 }

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.switchboard.endpoint.Aor;
-import org.switchboard.presence.view.TargetSubscription.Body;
-import org.switchboard.presence.view.TargetSubscription.NotifyState;
 import org.switchboard.testing.ManualScheduler;
 import org.switchboard.testing.MutableClock;
 
@@ -46,7 +44,7 @@ class TargetSubscriptionTest {
                     public void presence(Aor target, String contentType, String body) {
                         bodies.add(body);
                     }
-                }, scheduler, clock, () -> random);
+                }, scheduler, clock, () -> random, new java.util.concurrent.atomic.AtomicLong()::incrementAndGet);
     }
 
     private Sent last() {
@@ -109,11 +107,11 @@ class TargetSubscriptionTest {
     void notifies_of_the_live_dialog_are_delivered_and_others_are_unknown() {
         TargetSubscription s = subscription(ViewMode.PERSISTENT);
         s.start();
-        assertThat(s.onNotify(1, active(), Optional.of(new Body("application/pidf+xml", "first")))).isTrue();
+        assertThat(s.onNotify(1, active(), Optional.of(new PresenceBody("application/pidf+xml", "first")))).isTrue();
         assertThat(s.state()).as("the first NOTIFY may overtake the 200").isEqualTo(SUBSCRIBED);
         answer(s, last(), 200, HOUR);
-        assertThat(s.onNotify(1, active(), Optional.of(new Body("application/pidf+xml", "second")))).isTrue();
-        assertThat(s.onNotify(7, active(), Optional.of(new Body("application/pidf+xml", "stranger")))).isFalse();
+        assertThat(s.onNotify(1, active(), Optional.of(new PresenceBody("application/pidf+xml", "second")))).isTrue();
+        assertThat(s.onNotify(7, active(), Optional.of(new PresenceBody("application/pidf+xml", "stranger")))).isFalse();
         assertThat(bodies).containsExactly("first", "second");
     }
 
@@ -316,7 +314,7 @@ class TargetSubscriptionTest {
         s.start();
         assertThat(last().expires()).isZero();
         answer(s, last(), 200, Duration.ZERO);
-        assertThat(s.onNotify(1, terminated("timeout", null), Optional.of(new Body("application/pidf+xml", "fetched")))).isTrue();
+        assertThat(s.onNotify(1, terminated("timeout", null), Optional.of(new PresenceBody("application/pidf+xml", "fetched")))).isTrue();
         assertThat(s.state()).isEqualTo(SUBSCRIBED);
         assertThat(bodies).containsExactly("fetched");
         scheduler.advance(Duration.ofMinutes(5));

@@ -1,0 +1,32 @@
+package org.switchboard.presence.view;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The production {@link Scheduler}: a scheduled executor. A failing task is logged, never lost silently. */
+public final class ExecutorScheduler implements Scheduler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorScheduler.class);
+
+    private final ScheduledExecutorService executor;
+
+    public ExecutorScheduler(ScheduledExecutorService executor) {
+        this.executor = executor;
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+        ScheduledFuture<?> future = executor.schedule(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Presence view timer failed: {}", e.toString(), e);
+            }
+        }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        return () -> future.cancel(false);
+    }
+}

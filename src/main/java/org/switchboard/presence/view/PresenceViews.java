@@ -1,0 +1,85 @@
+package org.switchboard.presence.view;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import org.switchboard.presence.PresenceDocuments;
+
+/**
+ * Every presence view of a platform: where views are made, and where forced refreshes of an endpoint's
+ * views, or of all of them, start (paced by one {@link RefreshPacer}).
+ */
+public final class PresenceViews implements AutoCloseable {
+
+    private final ViewPolicy policy;
+    private final Scheduler scheduler;
+    private final RefreshPacer pacer;
+    private final PresenceDocuments documents;
+    private final Clock clock;
+    private final DoubleSupplier random;
+    private final List<RemotePresenceView> views = new CopyOnWriteArrayList<>();
+
+    public PresenceViews(ViewPolicy policy, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents, Clock clock,
+            DoubleSupplier random) {
+        this.policy = policy;
+        this.scheduler = scheduler;
+        this.pacer = pacer;
+        this.documents = documents;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /** A new, empty view owned by endpoint {@code owner}; {@code edge} sends its SUBSCRIBEs. */
+    public RemotePresenceView create(String owner, ViewMode mode, PresenceViewListener listener, Function<RemotePresenceView.Wire, SubscribeSender> edge) {
+        RemotePresenceView[] made = new RemotePresenceView[1];
+        RemotePresenceView view = new RemotePresenceView(owner, mode, policy, listener, edge, scheduler, pacer, documents, clock, random,
+                () -> views.remove(made[0]));
+        made[0] = view;
+        views.add(view);
+        return view;
+    }
+
+    /** Forces a refresh of every target of every view of the platform, paced. */
+    public void refreshAll() {
+        views.forEach(RemotePresenceView::refreshAll);
+    }
+
+    /** Forces a refresh of every target of the views endpoint {@code owner} made, paced. */
+    public void refreshOwnedBy(String owner) {
+        for (RemotePresenceView view : views) {
+            if (view.owner().equals(owner)) {
+                view.refreshAll();
+            }
+        }
+    }
+
+    public List<RemotePresenceView> views() {
+        return List.copyOf(views);
+    }
+
+    /** Targets of all views by state. */
+    public Map<SubscriptionState, Long> countByState() {
+        Map<SubscriptionState, Long> counts = new EnumMap<>(SubscriptionState.class);
+        for (RemotePresenceView view : views) {
+            view.countByState().forEach((state, n) -> counts.merge(state, n, Long::sum));
+        }
+        return counts;
+    }
+
+    /** Forced refreshes waiting to go out. */
+    public int refreshesWaiting() {
+        return pacer.waiting();
+    }
+
+    @Override
+    public void close() {
+        for (RemotePresenceView view : new ArrayList<>(views)) {
+            view.close();
+        }
+    }
+}
