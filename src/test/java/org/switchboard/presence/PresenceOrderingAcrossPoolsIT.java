@@ -204,7 +204,7 @@ class PresenceOrderingAcrossPoolsIT {
 
     /** The presence counts of an instance's health JSON. */
     private static JsonNode presenceCounts(RunningSwitchboard server) throws Exception {
-        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/switchboard/health")).build(),
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         return new ObjectMapper().readTree(health.body()).get("presence");
