@@ -82,7 +82,7 @@ final class ConfigValidator {
                     + views.reestablishInitialSeconds() + "), found " + views.reestablishMaxSeconds());
         }
         requirePositive(file, "presence.views.polling-interval-seconds", views.pollingIntervalSeconds());
-        requirePositive(file, "presence.views.forced-refresh-per-second", views.forcedRefreshPerSecond());
+        requirePositive(file, "presence.views.bulk-subscribes-per-second", views.bulkSubscribesPerSecond());
     }
 
     static void requirePositive(Path file, String key, int value) {

@@ -20,10 +20,11 @@ public record PresenceSettings(int maxDocumentChars, ViewSettings views) {
      * @param reestablishInitialSeconds  a subscription that gave up is tried again after this, doubling…
      * @param reestablishMaxSeconds      …up to this, until it succeeds or its view lets it go
      * @param pollingIntervalSeconds     polling views fetch each target this often
-     * @param forcedRefreshPerSecond     forced refreshes (of a view, an endpoint or the platform) go out at most this fast
+     * @param bulkSubscribesPerSecond    SUBSCRIBEs started in bulk (targets added to a view, forced refreshes of a view,
+     *                                   an endpoint or the platform) go out at most this fast
      */
     public record ViewSettings(int expiresSeconds, List<Integer> retryDelaysSeconds, double retryJitter,
-            int reestablishInitialSeconds, int reestablishMaxSeconds, int pollingIntervalSeconds, int forcedRefreshPerSecond) {
+            int reestablishInitialSeconds, int reestablishMaxSeconds, int pollingIntervalSeconds, int bulkSubscribesPerSecond) {
 
         public ViewSettings {
             retryDelaysSeconds = retryDelaysSeconds == null ? List.of() : List.copyOf(retryDelaysSeconds);

@@ -92,7 +92,7 @@ public final class PlatformListener implements ServletContextListener {
             });
             ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
             views = new PresenceViews(viewPolicy(config.presence().views()), scheduler,
-                    new RefreshPacer(scheduler, config.presence().views().forcedRefreshPerSecond()),
+                    new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond()),
                     new PresenceDocuments(config.presence().maxDocumentChars()), clock, ThreadLocalRandom.current()::nextDouble);
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views);
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -70,16 +70,18 @@ public final class RemotePresenceView implements AutoCloseable {
         return owner;
     }
 
-    /** Starts subscribing to each target not already in the view. */
+    /** Starts subscribing to each target not already in the view, paced by the platform's pacer. */
     public void addTargets(Collection<Aor> added) {
         if (closed) {
             throw new IllegalStateException("the view is closed");
         }
+        List<Runnable> starts = new ArrayList<>();
         for (Aor target : added) {
             TargetSubscription subscription = targets.computeIfAbsent(target, t -> new TargetSubscription(t, mode, policy, sender,
                     events, scheduler, clock, random, dialogs::incrementAndGet));
-            subscription.start();
+            starts.add(subscription::start);
         }
+        pacer.submit(starts); // paced like forced refreshes: thousands of targets never go out in one burst
     }
 
     /** Unsubscribes from each target and forgets it. */

@@ -49,6 +49,12 @@ class PresenceViewsTest {
         });
     }
 
+    /** Adds targets and lets the pacer release their first SUBSCRIBEs (10 per second here). */
+    private void add(RemotePresenceView view, List<Aor> targets) {
+        view.addTargets(targets);
+        scheduler.advance(Duration.ofSeconds(1));
+    }
+
     private static void accept(RemotePresenceView view, Aor target, long requestId) {
         view.wire().onResponse(target, requestId, 200, Optional.of(Duration.ofHours(1)), Optional.empty(), Optional.empty(), Optional.empty());
     }
@@ -56,7 +62,7 @@ class PresenceViewsTest {
     @Test
     void adding_targets_subscribes_to_each_and_notifications_carry_parsed_updates() {
         RemotePresenceView view = view("monitor");
-        view.addTargets(List.of(BOB, CAROL));
+        add(view, List.of(BOB, CAROL));
         assertThat(sent).containsExactly("monitor sip:bob@example.com dialog 1", "monitor sip:carol@example.com dialog 2");
         accept(view, BOB, lastRequest.get(BOB));
         assertThat(view.state(BOB)).contains(SubscriptionState.SUBSCRIBED);
@@ -69,9 +75,25 @@ class PresenceViewsTest {
     }
 
     @Test
+    void adding_many_targets_subscribes_to_them_at_the_paced_rate_not_in_one_burst() {
+        RemotePresenceView view = view("monitor");
+        List<Aor> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            many.add(Aor.parse("sip:user" + i + "@example.com"));
+        }
+        view.addTargets(many);
+        scheduler.runDue();
+        assertThat(sent).hasSize(1);
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(sent).hasSize(11);
+        scheduler.advance(Duration.ofSeconds(10));
+        assertThat(sent).hasSize(100);
+    }
+
+    @Test
     void a_hostile_body_is_refused_and_the_subscription_lives_on() {
         RemotePresenceView view = view("monitor");
-        view.addTargets(List.of(BOB));
+        add(view, List.of(BOB));
         accept(view, BOB, lastRequest.get(BOB));
         String bomb = """
                 <?xml version="1.0"?>
@@ -96,8 +118,8 @@ class PresenceViewsTest {
     void forced_refresh_of_one_endpoints_views_leaves_the_others_alone_and_is_paced() {
         RemotePresenceView mine = view("monitor");
         RemotePresenceView theirs = view("other");
-        mine.addTargets(List.of(BOB, CAROL));
-        theirs.addTargets(List.of(BOB));
+        add(mine, List.of(BOB, CAROL));
+        add(theirs, List.of(BOB));
         accept(mine, BOB, 1); // each target's first request
         accept(mine, CAROL, 1);
         sent.clear();
@@ -111,7 +133,7 @@ class PresenceViewsTest {
     @Test
     void a_periodic_refresh_re_subscribes_every_interval_until_the_view_closes() {
         RemotePresenceView view = view("monitor");
-        view.addTargets(List.of(BOB));
+        add(view, List.of(BOB));
         accept(view, BOB, lastRequest.get(BOB));
         view.refreshEvery(Duration.ofMinutes(5));
         sent.clear();
@@ -128,7 +150,7 @@ class PresenceViewsTest {
     @Test
     void closing_a_view_unsubscribes_every_target() {
         RemotePresenceView view = view("monitor");
-        view.addTargets(List.of(BOB));
+        add(view, List.of(BOB));
         accept(view, BOB, lastRequest.get(BOB));
         view.close();
         assertThat(view.state(BOB)).isEmpty();
