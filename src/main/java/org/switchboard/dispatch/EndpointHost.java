@@ -108,7 +108,7 @@ public final class EndpointHost implements AutoCloseable {
                                     return binder.bindSection(configFile, at + ".settings", node, type);
                                 }
                             },
-                            host::newRequest, host::presenceStore, host::newPresenceView);
+                            host::newRequest, host::presenceStore, host.viewsFor());
                     host.add(endpoint, settings.isDefaultRouting() && instance == 1);
                 }
             }
@@ -201,6 +201,27 @@ public final class EndpointHost implements AutoCloseable {
             throw new IllegalStateException("this platform has no presence store");
         }
         return presence;
+    }
+
+    private HostedEndpoint.Views viewsFor() {
+        return new HostedEndpoint.Views() {
+            @Override
+            public RemotePresenceView create(HostedEndpoint owner, ViewMode mode, PresenceViewListener listener) {
+                return newPresenceView(owner, mode, listener);
+            }
+
+            @Override
+            public void refresh(HostedEndpoint owner) {
+                if (views == null) {
+                    throw new IllegalStateException("this platform has no presence views");
+                }
+                if (owner == null) {
+                    views.refreshAll();
+                } else {
+                    views.refreshOwnedBy(owner.name());
+                }
+            }
+        };
     }
 
     private RemotePresenceView newPresenceView(HostedEndpoint owner, ViewMode mode, PresenceViewListener listener) {

@@ -35,6 +35,9 @@ final class HostedEndpoint implements Endpoint {
     /** Makes presence views for an endpoint (the SIP edge lives in the host). */
     interface Views {
         RemotePresenceView create(HostedEndpoint owner, ViewMode mode, PresenceViewListener listener);
+
+        /** {@code owner} null: every view of the platform. */
+        void refresh(HostedEndpoint owner);
     }
 
     /** Sends requests on an endpoint's behalf (the SIP factory lives at the edge). */
@@ -104,6 +107,16 @@ final class HostedEndpoint implements Endpoint {
     @Override
     public RemotePresenceView createPresenceView(ViewMode mode, PresenceViewListener listener) {
         return views.create(this, mode, listener);
+    }
+
+    @Override
+    public void refreshPresenceViews() {
+        views.refresh(this);
+    }
+
+    @Override
+    public void refreshAllPresenceViews() {
+        views.refresh(null);
     }
 
     @Override

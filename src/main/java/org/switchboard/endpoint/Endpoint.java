@@ -41,6 +41,12 @@ public interface Endpoint {
      */
     RemotePresenceView createPresenceView(ViewMode mode, PresenceViewListener listener);
 
+    /** Forces a refresh of every target of every view this endpoint made, paced (see the README's "Presence views"). */
+    void refreshPresenceViews();
+
+    /** Forces a refresh of every target of every view on the whole platform, paced. */
+    void refreshAllPresenceViews();
+
     /** A new out-of-dialog request from this endpoint (From its AOR, Contact its GRUU) to {@code target}. */
     OutboundRequest newRequest(String method, SipUri target);
 }
