@@ -70,6 +70,16 @@ class TargetSubscriptionTest {
         return s;
     }
 
+    /** Answers 408 to the SUBSCRIBE and to each retry after its delay, until the retries are used up. */
+    private void failEveryAttempt(TargetSubscription s) {
+        for (int i = 0; i <= ViewPolicy.defaults().retryDelays().size(); i++) {
+            answer(s, last(), 408, null);
+            if (s.state() == WAITING_FOR_RETRY) {
+                scheduler.advance(scheduler.nextDelay().orElseThrow());
+            }
+        }
+    }
+
     private List<SubscriptionState> states() {
         return changes.stream().map(StateChange::to).toList();
     }
@@ -177,24 +187,14 @@ class TargetSubscriptionTest {
     void a_view_that_gave_up_is_re_established_with_a_doubling_backoff() {
         TargetSubscription s = subscription(ViewMode.PERSISTENT);
         s.start();
-        for (int i = 0; i < 4; i++) {
-            answer(s, last(), 408, null);
-            if (s.state() == WAITING_FOR_RETRY) {
-                scheduler.advance(scheduler.nextDelay().orElseThrow());
-            }
-        }
+        failEveryAttempt(s);
         assertThat(s.state()).isEqualTo(TERMINATED);
         assertThat(scheduler.nextDelay()).contains(Duration.ofSeconds(30));
         int before = sent.size();
         scheduler.advance(Duration.ofSeconds(30));
         assertThat(s.state()).isEqualTo(SUBSCRIBING);
         assertThat(sent).hasSize(before + 1);
-        for (int i = 0; i < 4; i++) {
-            answer(s, last(), 408, null);
-            if (s.state() == WAITING_FOR_RETRY) {
-                scheduler.advance(scheduler.nextDelay().orElseThrow());
-            }
-        }
+        failEveryAttempt(s);
         assertThat(s.state()).isEqualTo(TERMINATED);
         assertThat(scheduler.nextDelay()).as("doubled").contains(Duration.ofSeconds(60));
         scheduler.advance(Duration.ofSeconds(60));
@@ -206,12 +206,7 @@ class TargetSubscriptionTest {
     void re_establishment_stops_when_the_view_lets_the_target_go() {
         TargetSubscription s = subscription(ViewMode.PERSISTENT);
         s.start();
-        for (int i = 0; i < 4; i++) {
-            answer(s, last(), 408, null);
-            if (s.state() == WAITING_FOR_RETRY) {
-                scheduler.advance(scheduler.nextDelay().orElseThrow());
-            }
-        }
+        failEveryAttempt(s);
         assertThat(s.state()).isEqualTo(TERMINATED);
         s.stop();
         int before = sent.size();
