@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
@@ -44,8 +47,9 @@ class PresenceViewWireIT {
     private static final Pattern TERMINATING_LINE = Pattern.compile("TERMINATING call=(\\d+) sec=([0-9.]+) usec=([0-9.]+)");
 
     /**
-     * At start-up the view's first SUBSCRIBE is refused inside the container ("application not currently
-     * deployed") and retried; a short first retry delay without jitter keeps that to a second in every test.
+     * At start-up the view's first SUBSCRIBE is refused inside the container (see the disabled test
+     * {@code the_first_subscribe_at_start_up_...}); a short first retry delay without jitter keeps that to a
+     * second in every test.
      */
     private static final String QUICK_RETRY = """
             retry-delays-seconds: [1]
@@ -163,6 +167,30 @@ class PresenceViewWireIT {
     }
 
     /**
+     * RFC 6665 §4.1.3: deactivated and timeout ask for a new subscription at once. The NOTIFY that says so
+     * is answered 200 like any other, and a SUBSCRIBE with a new Call-ID follows at once (the bound on the
+     * gap is loose; the state path, straight from Subscribed to Subscribing, is what tells "at once" from a
+     * retry).
+     */
+    @Disabled("bug: the NOTIFY terminated;reason=deactivated|timeout is answered 500, not 200: SipSubscriber.requestOn invalidates "
+            + "the old dialog's application session (forget) while handleNotify is still handling that NOTIFY on it; see the report")
+    @ParameterizedTest(name = "terminated;reason={0}")
+    @ValueSource(strings = {"deactivated", "timeout"})
+    void a_notify_terminated_asking_for_a_new_subscription_at_once_is_answered_200_and_one_follows(String reason) throws Exception {
+        int peerPort = FreePorts.udpAndTcp();
+        Sipp sipp = sipp("presence-terminate-uas.xml", peerPort, 2, "sipp", "-key", "terminated_reason", reason);
+        try (RunningSwitchboard server = RunningSwitchboard.in(work.resolve("sb"))
+                .configText(config(peerPort, "", "reestablish-initial-seconds: 30\n" + QUICK_RETRY)).start()) {
+            double gap = resubscribed(sipp, server, reason);
+            assertThat(gap).as("seconds from the NOTIFY terminated to the new SUBSCRIBE").isLessThan(2.0);
+            assertThat(log(server)).contains("SUBSCRIBED -> SUBSCRIBING (NOTIFY terminated;reason=" + reason + ")")
+                    .doesNotContain("WAITING_FOR_RETRY (NOTIFY");
+        } finally {
+            sipp.stop();
+        }
+    }
+
+    /**
      * Probation with retry-after=2: wait that long, then subscribe again with a new Call-ID. The view's own
      * first retry delay is 1 s, so a view that ignored retry-after would come back too early.
      */
@@ -229,6 +257,27 @@ class PresenceViewWireIT {
             assertThat(log(server)).contains("SUBSCRIBED -> TERMINATING (NOTIFY terminated;reason=noresource)")
                     .contains("TERMINATING -> TERMINATED (NOTIFY terminated;reason=noresource (final))")
                     .doesNotContain("TERMINATED -> SUBSCRIBING");
+        } finally {
+            sipp.stop();
+        }
+    }
+
+    /**
+     * At start-up the view's first SUBSCRIBE goes out and reaches the presence server: it is not refused
+     * inside the container and left to wait for a retry.
+     */
+    @Disabled("bug: the presence-monitor's first SUBSCRIBE at start-up fails inside the container ('The specified application "
+            + "switchboard is not currently deployed') and waits for the first retry delay; see the report")
+    @Test
+    void the_first_subscribe_at_start_up_reaches_the_presence_server_without_a_failure() throws Exception {
+        int peerPort = FreePorts.udpAndTcp();
+        Sipp sipp = sipp("presence-accept-uas.xml", peerPort, 1, "sipp");
+        try (RunningSwitchboard server = RunningSwitchboard.in(work.resolve("sb")).configText(config(peerPort, "", "expires-seconds: 3600"))
+                .start()) {
+            sipp.finishedSuccessfully(30, server);
+            awaitHealth(server, h -> h.path("presenceViews").path("SUBSCRIBED").asLong() == 1);
+            assertThat(log(server)).contains("SUBSCRIBING -> SUBSCRIBED (accepted 200)")
+                    .doesNotContain("Cannot send SUBSCRIBE").doesNotContain("SUBSCRIBE failed");
         } finally {
             sipp.stop();
         }
