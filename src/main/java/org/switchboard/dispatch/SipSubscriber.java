@@ -3,6 +3,8 @@ package org.switchboard.dispatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +44,8 @@ final class SipSubscriber implements SubscribeSender {
     private final EndpointHost host;
     private final RemotePresenceView.Wire wire;
     private final Map<Aor, Dialog> dialogs = new ConcurrentHashMap<>();
+    /** Sessions to invalidate once the message being handled on this thread is done with. */
+    private static final ThreadLocal<List<SipSession>> HANDLING = new ThreadLocal<>();
 
     private record Dialog(long number, SipSession session) {
     }
@@ -102,27 +106,67 @@ final class SipSubscriber implements SubscribeSender {
         return request;
     }
 
+    /**
+     * Lets go of a dialog the view has moved on from. While a NOTIFY or an answer is being handled, the
+     * session it arrived on may be the one let go (a NOTIFY that ends the subscription makes the view
+     * subscribe anew at once), so invalidation waits until that message is done with.
+     */
     private static void forget(Dialog old) {
+        List<SipSession> deferred = HANDLING.get();
+        if (deferred != null) {
+            deferred.add(old.session());
+        } else {
+            invalidate(old.session());
+        }
+    }
+
+    private static void invalidate(SipSession session) {
         try {
-            if (old.session().isValid()) {
-                old.session().getApplicationSession().invalidate();
+            if (session.isValid()) {
+                session.getApplicationSession().invalidate();
             }
         } catch (IllegalStateException e) {
             // already gone
         }
     }
 
+    /** Runs {@code work} for one incoming message; dialogs let go meanwhile are invalidated after it. */
+    private static void handling(IoWork work) throws IOException {
+        List<SipSession> deferred = new ArrayList<>();
+        HANDLING.set(deferred);
+        try {
+            work.run();
+        } finally {
+            HANDLING.remove();
+            deferred.forEach(SipSubscriber::invalidate);
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoWork {
+        void run() throws IOException;
+    }
+
     /** The final answer to a SUBSCRIBE this subscriber sent (a transaction timeout arrives as a 408). */
     void handleResponse(Attempt attempt, SipServletResponse response) {
+        try {
+            handling(() -> answer(attempt, response));
+        } catch (IOException e) {
+            LOG.warn("Cannot handle the answer to SUBSCRIBE for {}: {}", attempt.target(), e.toString());
+        }
+    }
+
+    private void answer(Attempt attempt, SipServletResponse response) {
         int status = response.getStatus();
         Optional<Duration> expires = seconds(response.getHeader("Expires"));
         Optional<Duration> minExpires = seconds(response.getHeader("Min-Expires"));
         Optional<Duration> retryAfter = seconds(response.getHeader("Retry-After"));
         wire.onResponse(attempt.target(), attempt.requestId(), status, expires, minExpires, retryAfter, body(response.getContentType(),
                 rawContent(response)));
-        if (status >= 300 && !dialogs.isEmpty()) {
+        if (status >= 300) {
             Dialog dialog = dialogs.get(attempt.target());
-            if (dialog != null && dialog.session() == response.getSession() && response.getSession().getState() != SipSession.State.CONFIRMED) {
+            if (dialog != null && dialog.session() == response.getSession() && dialog.session().isValid()
+                    && dialog.session().getState() != SipSession.State.CONFIRMED) {
                 dialogs.remove(attempt.target(), dialog);
                 forget(dialog);
             }
@@ -131,6 +175,10 @@ final class SipSubscriber implements SubscribeSender {
 
     /** A NOTIFY on one of this subscriber's dialogs: 200 when it belongs to a live subscription, 481 otherwise. */
     void handleNotify(DialogOwner owner, SipServletRequest notify) throws IOException {
+        handling(() -> onNotify(owner, notify));
+    }
+
+    private void onNotify(DialogOwner owner, SipServletRequest notify) throws IOException {
         String event = notify.getHeader("Event");
         if (event == null || !event.trim().toLowerCase(java.util.Locale.ROOT).startsWith("presence")) {
             notify.createResponse(489, "Bad Event").send();

@@ -11,6 +11,8 @@ import javax.servlet.ServletContextEvent;
 import javax.servlet.ServletContextListener;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletContextEvent;
+import javax.servlet.sip.SipServletListener;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,7 +42,7 @@ import org.switchboard.store.StorageException;
  * Starts and stops the application inside its container: configuration, then storage. Declared
  * in sip.xml, so the container runs it before the SIP servlets start.
  */
-public final class PlatformListener implements ServletContextListener {
+public final class PlatformListener implements ServletContextListener, SipServletListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformListener.class);
 
@@ -92,7 +94,7 @@ public final class PlatformListener implements ServletContextListener {
             });
             ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
             views = new PresenceViews(viewPolicy(config.presence().views()), scheduler,
-                    new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond()),
+                    new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
                     new PresenceDocuments(config.presence().maxDocumentChars()), clock, ThreadLocalRandom.current()::nextDouble);
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views);
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,6 +123,19 @@ public final class PlatformListener implements ServletContextListener {
                 Version.current(), source.file(), database.description(), config.topology().applicationPool(),
                 identity.instanceId(), identity.startCount(),
                 endpoints.endpoints().size());
+    }
+
+    /**
+     * JSR 289 §2.1.1: the container calls this once the SIP servlets are initialized and the application
+     * may send requests. Presence views hold their SUBSCRIBEs until then.
+     */
+    @Override
+    public void servletInitialized(SipServletContextEvent event) {
+        Object attribute = event.getServletContext().getAttribute(Platform.class.getName());
+        if (attribute instanceof Platform platform && platform.presenceViews() != null) {
+            platform.presenceViews().open();
+            LOG.info("Ready to send SIP: presence views start subscribing");
+        }
     }
 
     @Override

@@ -71,6 +71,14 @@ public final class PresenceViews implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * The container is ready to send SIP: start the SUBSCRIBEs held since start-up. Until then views can be
+     * made and given targets, but nothing goes out.
+     */
+    public void open() {
+        pacer.open();
+    }
+
     /** Forced refreshes waiting to go out. */
     public int refreshesWaiting() {
         return pacer.waiting();

@@ -15,20 +15,41 @@ public final class RefreshPacer {
     private final Duration spacing;
     private final Queue<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
+    private boolean open;
 
-    /** @param perSecond how many refreshes go out per second at most */
+    /** An open pacer: what is submitted starts going out at once. */
     public RefreshPacer(Scheduler scheduler, int perSecond) {
+        this(scheduler, perSecond, true);
+    }
+
+    /**
+     * @param perSecond how many go out per second at most
+     * @param open      false: hold everything until {@link #open()} (SIP cannot be sent before the
+     *                  container has finished deploying the application)
+     */
+    public RefreshPacer(Scheduler scheduler, int perSecond, boolean open) {
         if (perSecond < 1) {
             throw new IllegalArgumentException("perSecond must be at least 1");
         }
         this.scheduler = scheduler;
         this.spacing = Duration.ofNanos(1_000_000_000L / perSecond);
+        this.open = open;
     }
 
-    /** Queues refreshes; the first goes out at once, the others one per spacing. */
+    /** Starts releasing what was held. Idempotent. */
+    public synchronized void open() {
+        open = true;
+        startDraining();
+    }
+
+    /** Queues work; the first goes out at once (once open), the others one per spacing. */
     public synchronized void submit(Collection<? extends Runnable> refreshes) {
         queue.addAll(refreshes);
-        if (!draining && !queue.isEmpty()) {
+        startDraining();
+    }
+
+    private void startDraining() {
+        if (open && !draining && !queue.isEmpty()) {
             draining = true;
             scheduler.schedule(Duration.ZERO, this::releaseOne);
         }
