@@ -41,6 +41,15 @@ final class ConfigValidator {
                     "expected a whole number from 1024 to " + MAX_DOCUMENT_CHARS + ", found " + maxChars);
         }
         validateViews(file, config.presence().views());
+        PersistenceSettings persistence = config.persistence();
+        requirePositive(file, "persistence.recovery-batch-size", persistence.recoveryBatchSize());
+        requirePositive(file, "persistence.recovery-batch-interval-seconds", persistence.recoveryBatchIntervalSeconds());
+        requirePositive(file, "persistence.retry-attempts", persistence.retryAttempts());
+        if (persistence.retryBackoffMillis() < 0) {
+            throw new ConfigException(file, "persistence.retry-backoff-millis", "expected a whole number of at least 0, found "
+                    + persistence.retryBackoffMillis());
+        }
+        requirePositive(file, "persistence.breaker-open-seconds", persistence.breakerOpenSeconds());
         DispatchSettings dispatch = config.dispatch();
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());

@@ -9,6 +9,7 @@ public record SwitchboardConfig(
         DispatchSettings dispatch,
         TopologySettings topology,
         PresenceSettings presence,
+        PersistenceSettings persistence,
         List<EndpointSettings> endpoints) {
 
     public SwitchboardConfig {
@@ -18,6 +19,6 @@ public record SwitchboardConfig(
     /** Every key at its documented default; a configuration file only states what differs. */
     public static SwitchboardConfig defaults() {
         return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(),
-                TopologySettings.defaults(), PresenceSettings.defaults(), List.of());
+                TopologySettings.defaults(), PresenceSettings.defaults(), PersistenceSettings.defaults(), List.of());
     }
 }

@@ -27,7 +27,7 @@ import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.presence.OrderedPresenceStore;
 import org.switchboard.presence.PresenceDocuments;
 import org.switchboard.presence.PresenceStore;
-import org.switchboard.presence.view.ExecutorScheduler;
+import org.switchboard.timing.ExecutorScheduler;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.presence.view.RefreshPacer;
 import org.switchboard.presence.view.ViewPolicy;

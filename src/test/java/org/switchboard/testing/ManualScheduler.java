@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import org.switchboard.presence.view.Scheduler;
+import org.switchboard.timing.Scheduler;
 
 /**
  * A scheduler on a {@link MutableClock}: tasks run when a test moves time past them, in time order,

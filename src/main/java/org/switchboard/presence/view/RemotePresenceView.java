@@ -1,5 +1,6 @@
 package org.switchboard.presence.view;
 
+import org.switchboard.timing.Scheduler;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package org.switchboard.presence.view;
+package org.switchboard.timing;
 
 import java.time.Duration;
 

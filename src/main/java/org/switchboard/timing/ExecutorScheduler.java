@@ -1,4 +1,4 @@
-package org.switchboard.presence.view;
+package org.switchboard.timing;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,7 +24,7 @@ public final class ExecutorScheduler implements Scheduler {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.warn("Presence view timer failed: {}", e.toString(), e);
+                LOG.warn("Timer task failed: {}", e.toString(), e);
             }
         }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);

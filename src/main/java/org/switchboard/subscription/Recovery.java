@@ -1,0 +1,147 @@
+package org.switchboard.subscription;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.switchboard.timing.Scheduler;
+
+/**
+ * Recovery after a start: every batch interval, the next batch of the stalest records not yet recovered by
+ * this run is handed to its owner and marked recovered, until none remain. A request that touches a record
+ * not yet recovered recovers it first ({@link #recoverNow}), exactly once even under concurrency; the batches
+ * then skip it.
+ */
+public final class Recovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+    private final SubscriptionRepository repository;
+    private final PersistentSubscriptions store;
+    private final Map<Direction, RecoveryHandler> handlers;
+    private final int batchSize;
+    private final Duration interval;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Map<String, CompletableFuture<SubscriptionRecord>> recovered = new ConcurrentHashMap<>();
+    private final AtomicInteger batches = new AtomicInteger();
+    private final AtomicLong total = new AtomicLong();
+    private volatile Instant runStart;
+    private volatile Instant finishedAt;
+    private volatile boolean stopped;
+
+    public Recovery(SubscriptionRepository repository, PersistentSubscriptions store, Map<Direction, RecoveryHandler> handlers,
+            int batchSize, Duration interval, Scheduler scheduler, Clock clock) {
+        this.repository = repository;
+        this.store = store;
+        this.handlers = Map.copyOf(handlers);
+        this.batchSize = batchSize;
+        this.interval = interval;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** Starts the run: the first batch at once, then one per interval. */
+    public void start() {
+        runStart = clock.instant();
+        scheduler.schedule(Duration.ZERO, this::batch);
+    }
+
+    /** Stops after the batch under way. */
+    public void stop() {
+        stopped = true;
+    }
+
+    private void batch() {
+        if (stopped) {
+            return;
+        }
+        List<SubscriptionRecord> next;
+        try {
+            store.flushNow(); // what earlier batches marked recovered must not come back
+            if (batches.get() == 0) {
+                total.set(repository.countNotRecoveredSince(runStart));
+                LOG.info("Recovery: {} subscription records to recover, {} per batch every {} s", total.get(), batchSize, interval.toSeconds());
+            }
+            next = repository.stalest(runStart, batchSize);
+        } catch (RuntimeException e) {
+            LOG.warn("Recovery: the database does not answer ({}); trying again in {} s", e.toString(), interval.toSeconds());
+            scheduler.schedule(interval, this::batch);
+            return;
+        }
+        int done = 0;
+        for (SubscriptionRecord record : next) {
+            if (recoverOnce(record)) {
+                done++;
+            }
+        }
+        int batch = batches.incrementAndGet();
+        LOG.info("Recovery: batch {}: {} records, {} of {} recovered", batch, done, recoveredCount(), total.get());
+        if (next.isEmpty() || (next.size() < batchSize && done == next.size())) {
+            store.flushNow();
+            finishedAt = clock.instant();
+            LOG.info("Recovery: done, {} records in {} batches, {} ms", recoveredCount(), batch,
+                    Duration.between(runStart, finishedAt).toMillis());
+            return;
+        }
+        scheduler.schedule(interval, this::batch);
+    }
+
+    /**
+     * The record for {@code key}, recovered first if this run has not recovered it yet. Empty when there is no
+     * such record, in memory or in the database.
+     */
+    public Optional<SubscriptionRecord> recoverNow(SubscriptionRecord.SubscriptionKey key) {
+        Optional<SubscriptionRecord> inMemory = store.find(key);
+        if (inMemory.isPresent() && recovered.containsKey(inMemory.get().id())) {
+            return inMemory;
+        }
+        Optional<SubscriptionRecord> stored = inMemory.isPresent() ? inMemory : repository.find(key);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        recoverOnce(stored.get());
+        return store.get(stored.get().id());
+    }
+
+    /** Recovers a record unless this run already did; true when this call did it. */
+    private boolean recoverOnce(SubscriptionRecord record) {
+        CompletableFuture<SubscriptionRecord> mine = new CompletableFuture<>();
+        CompletableFuture<SubscriptionRecord> existing = recovered.putIfAbsent(record.id(), mine);
+        if (existing != null) {
+            existing.join(); // another thread is recovering it: wait until it has
+            return false;
+        }
+        try {
+            RecoveryHandler handler = handlers.get(record.direction());
+            SubscriptionRecord after = handler == null ? record : handler.recover(record);
+            SubscriptionRecord marked = after.recoveredAt(clock.instant());
+            store.put(marked);
+            mine.complete(marked);
+            return true;
+        } catch (RuntimeException e) {
+            // Marked all the same: its owner's own retries take over, and the run must not fetch it forever.
+            LOG.warn("Recovery of {} {} failed: {}", record.direction(), record.key(), e.toString());
+            SubscriptionRecord marked = record.recoveredAt(clock.instant());
+            store.put(marked);
+            mine.complete(marked);
+            return true;
+        }
+    }
+
+    public RecoveryProgress progress() {
+        return new RecoveryProgress(runStart != null, finishedAt != null, recoveredCount(), total.get(), batches.get());
+    }
+
+    private long recoveredCount() {
+        return recovered.size();
+    }
+}

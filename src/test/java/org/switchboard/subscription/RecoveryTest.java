@@ -1,0 +1,122 @@
+package org.switchboard.subscription;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.switchboard.testing.ManualScheduler;
+import org.switchboard.testing.MutableClock;
+
+/** Batched recovery and on-demand recovery, on a manual clock. */
+class RecoveryTest {
+
+    private final MutableClock clock = new MutableClock();
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final FakeSubscriptionRepository db = new FakeSubscriptionRepository();
+    private final PersistentSubscriptions store = new PersistentSubscriptions(Optional.of(db), scheduler, clock, 1, Duration.ZERO,
+            Duration.ofSeconds(10));
+    private final List<String> reestablished = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> markedActive = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Direction, RecoveryHandler> handlers = Map.of(
+            Direction.OUTGOING_SIP, r -> {
+                reestablished.add(r.id());
+                return r;
+            },
+            Direction.INCOMING_SIP, r -> {
+                markedActive.add(r.id());
+                return r.withState(SubscriptionRecord.RecordState.ACTIVE);
+            });
+
+    private void persisted(int count) {
+        for (int i = 0; i < count; i++) {
+            db.upsert(PersistentSubscriptionsTest.record(i));
+        }
+    }
+
+    @Test
+    void records_are_recovered_in_batches_of_the_configured_size_at_the_configured_interval_until_none_remain() {
+        persisted(250);
+        Recovery recovery = new Recovery(db, store, handlers, 100, Duration.ofSeconds(2), scheduler, clock);
+        recovery.start();
+        scheduler.runDue();
+        assertThat(reestablished.size() + markedActive.size()).isEqualTo(100);
+        scheduler.advance(Duration.ofMillis(1999));
+        assertThat(reestablished.size() + markedActive.size()).as("not before the interval").isEqualTo(100);
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(reestablished.size() + markedActive.size()).isEqualTo(200);
+        scheduler.advance(Duration.ofSeconds(2));
+        assertThat(reestablished.size() + markedActive.size()).isEqualTo(250);
+        assertThat(recovery.progress()).isEqualTo(new RecoveryProgress(true, true, 250, 250, 3));
+        assertThat(reestablished).as("each outgoing once").doesNotHaveDuplicates().hasSize(125);
+        assertThat(markedActive).doesNotHaveDuplicates().hasSize(125);
+        assertThat(db.rows().values()).allMatch(r -> r.lastRecoveredAt().isPresent());
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(reestablished.size() + markedActive.size()).as("nothing more after the end").isEqualTo(250);
+    }
+
+    @Test
+    void stalest_first() {
+        persisted(3);
+        Recovery recovery = new Recovery(db, store, handlers, 1, Duration.ofSeconds(1), scheduler, clock);
+        db.upsert(PersistentSubscriptionsTest.record(0).recoveredAt(clock.instant().minusSeconds(60)));
+        recovery.start();
+        scheduler.advance(Duration.ofSeconds(5));
+        assertThat(reestablished.get(reestablished.size() - 1)).as("the one recovered a minute ago comes last").isEqualTo("id-0");
+    }
+
+    @Test
+    void a_request_touching_a_record_not_yet_recovered_recovers_it_first_exactly_once_under_concurrency() throws Exception {
+        persisted(10);
+        Recovery recovery = new Recovery(db, store, handlers, 5, Duration.ofSeconds(1), scheduler, clock);
+        recovery.start(); // nothing runs until the scheduler is driven
+        SubscriptionRecord.SubscriptionKey key = PersistentSubscriptionsTest.record(8).key();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<java.util.concurrent.Future<Optional<SubscriptionRecord>>> results = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            results.add(pool.submit(() -> {
+                go.await();
+                return recovery.recoverNow(key);
+            }));
+        }
+        go.countDown();
+        for (var result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isPresent();
+        }
+        pool.shutdown();
+        assertThat(reestablished).containsExactly("id-8");
+        scheduler.advance(Duration.ofSeconds(5));
+        assertThat(reestablished).as("the batches skip it").filteredOn("id-8"::equals).hasSize(1);
+        assertThat(reestablished.size() + markedActive.size()).isEqualTo(10);
+    }
+
+    @Test
+    void a_record_that_does_not_exist_is_not_invented() {
+        Recovery recovery = new Recovery(db, store, handlers, 5, Duration.ofSeconds(1), scheduler, clock);
+        recovery.start();
+        assertThat(recovery.recoverNow(PersistentSubscriptionsTest.record(1).key())).isEmpty();
+    }
+
+    @Test
+    void recovery_waits_for_a_database_that_is_away_and_goes_on_when_it_returns() {
+        persisted(20);
+        db.goDown();
+        Recovery recovery = new Recovery(db, store, handlers, 10, Duration.ofSeconds(1), scheduler, clock);
+        recovery.start();
+        scheduler.advance(Duration.ofSeconds(3));
+        assertThat(recovery.progress().recovered()).isZero();
+        db.comeBack();
+        scheduler.advance(Duration.ofSeconds(20));
+        assertThat(recovery.progress().finished()).isTrue();
+        assertThat(recovery.progress().recovered()).isEqualTo(20);
+    }
+}
