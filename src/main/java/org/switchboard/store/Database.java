@@ -26,6 +26,7 @@ import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.AvailableSettings;
 import org.switchboard.config.DatabaseSettings;
 import org.switchboard.presence.PresenceRepository;
+import org.switchboard.subscription.SubscriptionRepository;
 
 /**
  * The application's database: the embedded H2 file under the data directory, or PostgreSQL shared by
@@ -119,6 +120,7 @@ public final class Database implements AutoCloseable {
         try {
             return new MetadataSources(registry)
                     .addAnnotatedClass(PresenceStateRow.class)
+                    .addAnnotatedClass(SubscriptionRecordRow.class)
                     .buildMetadata()
                     .buildSessionFactory();
         } catch (RuntimeException e) {
@@ -139,6 +141,11 @@ public final class Database implements AutoCloseable {
     /** The presence store's table. */
     public PresenceRepository presenceRepository(Clock clock) {
         return new JpaPresenceRepository(entities, dialect, clock);
+    }
+
+    /** The subscription records' table. */
+    public SubscriptionRepository subscriptionRepository() {
+        return new JpaSubscriptionRepository(entities, dialect);
     }
 
     /** "the database in DIR" or "the database jdbc:postgresql://host/db", for messages. */
