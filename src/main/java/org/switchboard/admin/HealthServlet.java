@@ -37,6 +37,8 @@ public final class HealthServlet extends HttpServlet {
         body.put("applicationPool", platform.config().topology().applicationPool());
         body.put("presence", platform.presence().counts());
         body.put("presenceViews", platform.presenceViews().countByState());
+        body.put("persistence", platform.subscriptions().status());
+        platform.recovery().ifPresent(recovery -> body.put("recovery", recovery.progress()));
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

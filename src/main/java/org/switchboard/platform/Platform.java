@@ -8,6 +8,9 @@ import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.dispatch.EndpointHost;
 import org.switchboard.presence.PresenceStore;
 import org.switchboard.presence.view.PresenceViews;
+import org.switchboard.subscription.PersistentSubscriptions;
+import org.switchboard.subscription.Recovery;
+import java.util.Optional;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 
@@ -27,11 +30,14 @@ public final class Platform implements AutoCloseable {
     private final EndpointHost endpoints;
     private final PresenceStore presence;
     private final PresenceViews views;
+    private final PersistentSubscriptions subscriptions;
+    private final Recovery recovery;
     private final AutoCloseable[] resources;
 
     /** {@code resources} are closed in reverse order when the platform stops. */
     Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
-            EndpointHost endpoints, PresenceStore presence, PresenceViews views, AutoCloseable... resources) {
+            EndpointHost endpoints, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions, Recovery recovery,
+            AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
@@ -40,6 +46,8 @@ public final class Platform implements AutoCloseable {
         this.endpoints = endpoints;
         this.presence = presence;
         this.views = views;
+        this.subscriptions = subscriptions;
+        this.recovery = recovery;
         this.resources = resources.clone();
     }
 
@@ -86,6 +94,16 @@ public final class Platform implements AutoCloseable {
     /** Every presence view of the platform: forced refresh of all of them, or of one endpoint's. */
     public PresenceViews presenceViews() {
         return views;
+    }
+
+    /** Bridged subscriptions: memory authoritative, the database behind. */
+    public PersistentSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** The recovery run of this start; empty with persistence disabled. */
+    public Optional<Recovery> recovery() {
+        return Optional.ofNullable(recovery);
     }
 
     @Override

@@ -27,6 +27,14 @@ import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.presence.OrderedPresenceStore;
 import org.switchboard.presence.PresenceDocuments;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.config.PersistenceSettings;
+import org.switchboard.subscription.Direction;
+import org.switchboard.subscription.PersistentSubscriptions;
+import org.switchboard.subscription.Recovery;
+import org.switchboard.subscription.SubscriptionRecord;
+import org.switchboard.subscription.SubscriptionRepository;
+import java.util.Map;
+import java.util.Optional;
 import org.switchboard.timing.ExecutorScheduler;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.presence.view.RefreshPacer;
@@ -78,6 +86,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 new PresenceDocuments(config.presence().maxDocumentChars()), config.topology().applicationPool());
         CdiEndpointBeans beans = null;
         ScheduledExecutorService viewTimers = null;
+        ScheduledExecutorService persistenceTimers = null;
+        PersistentSubscriptions subscriptions = null;
+        Recovery recovery = null;
         PresenceViews views = null;
         EndpointHost endpoints;
         ScheduledExecutorService housekeeping;
@@ -96,6 +107,25 @@ public final class PlatformListener implements ServletContextListener, SipServle
             views = new PresenceViews(viewPolicy(config.presence().views()), scheduler,
                     new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
                     new PresenceDocuments(config.presence().maxDocumentChars()), clock, ThreadLocalRandom.current()::nextDouble);
+            persistenceTimers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "switchboard-persistence");
+                thread.setDaemon(true);
+                return thread;
+            });
+            ExecutorScheduler persistenceScheduler = new ExecutorScheduler(persistenceTimers);
+            PersistenceSettings persistence = config.persistence();
+            Optional<SubscriptionRepository> repository = persistence.enabled()
+                    ? Optional.of(database.subscriptionRepository()) : Optional.empty();
+            subscriptions = new PersistentSubscriptions(repository, persistenceScheduler, clock, persistence.retryAttempts(),
+                    Duration.ofMillis(persistence.retryBackoffMillis()), Duration.ofSeconds(persistence.breakerOpenSeconds()));
+            // Incoming subscriptions can only be renewed by the SIP side: recovery marks them active. Outgoing ones
+            // are re-established by their owner (the XMPP bridge); until one registers they are kept as they are.
+            if (repository.isPresent()) {
+                recovery = new Recovery(repository.get(), subscriptions,
+                        Map.of(Direction.INCOMING_SIP, r -> r.withState(SubscriptionRecord.RecordState.ACTIVE)),
+                        persistence.recoveryBatchSize(), Duration.ofSeconds(persistence.recoveryBatchIntervalSeconds()),
+                        persistenceScheduler, clock);
+            }
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views);
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "switchboard-housekeeping");
@@ -109,15 +139,22 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (viewTimers != null) {
                 viewTimers.shutdownNow();
             }
+            if (persistenceTimers != null) {
+                persistenceTimers.shutdownNow();
+            }
             Closing.quietly(beans);
             database.close();
             throw e;
         }
         ExecutorService stoppable = housekeeping;
         ExecutorService stoppableViewTimers = viewTimers;
-        // Closed in reverse: endpoints first (their beans close their views), then views left open, then timers.
-        Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views,
-                beans, stoppableViewTimers::shutdownNow, views, endpoints, stoppable::shutdownNow);
+        ExecutorService stoppablePersistence = persistenceTimers;
+        PersistentSubscriptions flushedAtStop = subscriptions;
+        // Closed in reverse: endpoints first (their beans close their views), then views left open, then timers,
+        // then the last subscription writes.
+        Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views, subscriptions, recovery,
+                stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
+                stoppable::shutdownNow);
         platform.attachTo(context);
         LOG.info("Switchboard {} started: configuration {}, {}, application pool {}, instance {} (start #{}), {} endpoints",
                 Version.current(), source.file(), database.description(), config.topology().applicationPool(),
@@ -135,6 +172,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         if (attribute instanceof Platform platform && platform.presenceViews() != null) {
             platform.presenceViews().open();
             LOG.info("Ready to send SIP: presence views start subscribing");
+            platform.recovery().ifPresent(Recovery::startOnce);
         }
     }
 

@@ -55,6 +55,13 @@ public final class Recovery {
         scheduler.schedule(Duration.ZERO, this::batch);
     }
 
+    /** Starts the run unless it has started already (the container may signal readiness more than once). */
+    public synchronized void startOnce() {
+        if (runStart == null) {
+            start();
+        }
+    }
+
     /** Stops after the batch under way. */
     public void stop() {
         stopped = true;
