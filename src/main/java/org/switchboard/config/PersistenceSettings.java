@@ -14,6 +14,6 @@ public record PersistenceSettings(boolean enabled, int recoveryBatchSize, int re
         int retryBackoffMillis, int breakerOpenSeconds) {
 
     static PersistenceSettings defaults() {
-        return new PersistenceSettings(true, 500, 1, 3, 100, 10);
+        return new PersistenceSettings(true, 5000, 1, 3, 100, 10);
     }
 }

@@ -60,9 +60,41 @@ final class JpaSubscriptionRepository implements SubscriptionRepository {
         }
     }
 
+    /** Many records in one transaction: one conditional statement each, one commit. */
+    @Override
+    public void upsertAll(List<SubscriptionRecord> records) {
+        try {
+            inTransaction(em -> {
+                for (SubscriptionRecord record : records) {
+                    write(em, record, encodeRouteSet(record.dialog().routeSet()));
+                }
+                return null;
+            });
+        } catch (PersistenceException e) {
+            if (dialect == SqlDialect.H2 && isUniqueViolation(e)) {
+                records.forEach(this::upsert); // one by one, each with its own retry
+                return;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void deleteAll(List<String> ids) {
+        if (!ids.isEmpty()) {
+            inTransaction(em -> em.createQuery("DELETE FROM SubscriptionRecordRow r WHERE r.id IN :ids")
+                    .setParameter("ids", ids)
+                    .executeUpdate());
+        }
+    }
+
     private void conditionalWrite(SubscriptionRecord record, String routeSet) {
+        inTransaction(em -> write(em, record, routeSet));
+    }
+
+    private int write(EntityManager em, SubscriptionRecord record, String routeSet) {
         DialogData dialog = record.dialog();
-        inTransaction(em -> {
+        {
             NativeQuery<?> query = em.createNativeQuery(dialect.upsertSubscriptionRecord()).unwrap(NativeQuery.class);
             query.setParameter(1, record.id())
                     .setParameter(2, record.direction().name())
@@ -81,7 +113,7 @@ final class JpaSubscriptionRepository implements SubscriptionRepository {
                     .setParameter(15, dialog.remoteTarget())
                     .setParameter(16, dialog.expiresAt().map(JpaSubscriptionRepository::utc).orElse(null), OffsetDateTime.class);
             return query.executeUpdate();
-        });
+        }
     }
 
     @Override

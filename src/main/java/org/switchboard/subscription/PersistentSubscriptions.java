@@ -9,7 +9,6 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +44,9 @@ public final class PersistentSubscriptions implements AutoCloseable {
     private final LongAdder transitions = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder writes = new LongAdder();
-    private boolean flushScheduled;
+    private static final int CHUNK = 500;
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Object flushLock = new Object();
     private boolean failing;
     private volatile boolean closed;
 
@@ -138,6 +139,7 @@ public final class PersistentSubscriptions implements AutoCloseable {
         flush();
     }
 
+
     private void queue(Write write) {
         if (repository.isEmpty() || closed) {
             return;
@@ -146,37 +148,38 @@ public final class PersistentSubscriptions implements AutoCloseable {
         scheduleFlush(Duration.ZERO);
     }
 
-    private synchronized void scheduleFlush(Duration delay) {
-        if (!flushScheduled && !closed) {
-            flushScheduled = true;
+    private void scheduleFlush(Duration delay) {
+        if (!closed && flushScheduled.compareAndSet(false, true)) {
             scheduler.schedule(delay, () -> {
-                synchronized (this) {
-                    flushScheduled = false;
-                }
+                flushScheduled.set(false);
                 flush();
             });
         }
     }
 
-    private synchronized void flush() {
+    /**
+     * Writes what is waiting, in chunks of {@value #CHUNK} per transaction (deletions first: a record deleted
+     * and added again under the same key must leave its old row first). Callers that change records never
+     * wait for this: they only queue.
+     */
+    private void flush() {
         if (repository.isEmpty()) {
             return;
         }
-        SubscriptionRepository db = repository.get();
-        // Deletions first: a record deleted and added again under the same key must leave its old row first.
-        List<Write> batch = new ArrayList<>(pending.values());
-        batch.sort(Comparator.comparing((Write w) -> w.record().isPresent()));
-        int written = 0;
-        for (Write write : batch) {
+        synchronized (flushLock) {
+            SubscriptionRepository db = repository.get();
+            List<Write> batch = new ArrayList<>(pending.values());
+            List<Write> deletions = batch.stream().filter(w -> w.record().isEmpty()).toList();
+            List<Write> upserts = batch.stream().filter(w -> w.record().isPresent()).toList();
             try {
-                Retry.decorateCheckedRunnable(retry, () -> breaker.executeCheckedSupplier(() -> {
-                    if (write.record().isPresent()) {
-                        db.upsert(write.record().get());
-                    } else {
-                        db.delete(write.id());
-                    }
-                    return null;
-                })).run();
+                for (int from = 0; from < deletions.size(); from += CHUNK) {
+                    List<Write> chunk = deletions.subList(from, Math.min(deletions.size(), from + CHUNK));
+                    write(() -> db.deleteAll(chunk.stream().map(Write::id).toList()), chunk);
+                }
+                for (int from = 0; from < upserts.size(); from += CHUNK) {
+                    List<Write> chunk = upserts.subList(from, Math.min(upserts.size(), from + CHUNK));
+                    write(() -> db.upsertAll(chunk.stream().map(w -> w.record().get()).toList()), chunk);
+                }
             } catch (Throwable e) {
                 if (!failing) {
                     failing = true;
@@ -185,19 +188,25 @@ public final class PersistentSubscriptions implements AutoCloseable {
                 scheduleFlush(e instanceof CallNotPermittedException ? breakerOpen : Duration.ofSeconds(1));
                 return;
             }
-            pending.remove(write.id(), write); // a newer write queued meanwhile stays
-            writes.increment();
-            written++;
+            if (failing) {
+                failing = false;
+                resync();
+            } else if (!pending.isEmpty()) {
+                scheduleFlush(Duration.ZERO);
+            }
         }
-        if (failing) {
-            failing = false;
-            resync();
-        } else if (!pending.isEmpty()) {
-            scheduleFlush(Duration.ZERO);
+    }
+
+    /** One chunk through the retry and the breaker; written entries leave the queue unless a newer one came meanwhile. */
+    private void write(Runnable call, List<Write> chunk) throws Throwable {
+        Retry.decorateCheckedRunnable(retry, () -> breaker.executeCheckedSupplier(() -> {
+            call.run();
+            return null;
+        })).run();
+        for (Write write : chunk) {
+            pending.remove(write.id(), write);
         }
-        if (written > 0 && LOG.isDebugEnabled()) {
-            LOG.debug("Subscription database: {} writes", written);
-        }
+        writes.add(chunk.size());
     }
 
     /** The database answers again: write back every record in memory (versions keep older rows from winning). */

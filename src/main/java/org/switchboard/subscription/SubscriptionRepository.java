@@ -13,6 +13,16 @@ public interface SubscriptionRepository {
     /** Deletes the record; deleting a record that is not there is not an error. */
     void delete(String id);
 
+    /** {@link #upsert} for many records, in one transaction where the database allows: all or nothing. */
+    default void upsertAll(List<SubscriptionRecord> records) {
+        records.forEach(this::upsert);
+    }
+
+    /** {@link #delete} for many records, in one transaction where the database allows. */
+    default void deleteAll(List<String> ids) {
+        ids.forEach(this::delete);
+    }
+
     Optional<SubscriptionRecord> find(String id);
 
     Optional<SubscriptionRecord> find(SubscriptionRecord.SubscriptionKey key);
