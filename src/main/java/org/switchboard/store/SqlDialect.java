@@ -7,10 +7,10 @@ enum SqlDialect {
         String conditionalPresenceWrite() {
             return """
                     MERGE INTO presence_state t
-                    USING (SELECT CAST(? AS VARCHAR(512)) AS presentity, CAST(? AS VARCHAR(256)) AS category,
+                    USING (SELECT CAST(? AS VARCHAR) AS presentity, CAST(? AS VARCHAR) AS category,
                                   CAST(? AS BIGINT) AS publish_time, CAST(? AS BIGINT) AS digest,
-                                  CAST(? AS VARCHAR(128)) AS content_type, CAST(? AS VARCHAR(1048576)) AS document,
-                                  CAST(? AS VARCHAR(64)) AS source_pool, CAST(? AS TIMESTAMP WITH TIME ZONE) AS stored_at) s
+                                  CAST(? AS VARCHAR) AS content_type, CAST(? AS VARCHAR) AS document,
+                                  CAST(? AS VARCHAR) AS source_pool, CAST(? AS TIMESTAMP WITH TIME ZONE) AS stored_at) s
                     ON t.presentity = s.presentity AND t.category = s.category
                     WHEN MATCHED AND (t.publish_time < s.publish_time
                                       OR (t.publish_time = s.publish_time AND t.digest < s.digest)) THEN

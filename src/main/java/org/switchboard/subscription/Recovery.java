@@ -34,7 +34,9 @@ public final class Recovery {
     private final Map<String, CompletableFuture<SubscriptionRecord>> recovered = new ConcurrentHashMap<>();
     private final AtomicInteger batches = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
+    private final AtomicLong liveSkipped = new AtomicLong();
     private volatile Instant runStart;
+    private volatile boolean counted;
     private volatile Instant finishedAt;
     private volatile boolean stopped;
 
@@ -52,6 +54,12 @@ public final class Recovery {
     /** Starts the run: the first batch at once, then one per interval. */
     public void start() {
         runStart = clock.instant();
+        try {
+            total.set(repository.countNotRecoveredSince(runStart));
+            counted = true;
+        } catch (RuntimeException e) {
+            LOG.warn("Recovery: cannot count the records yet ({}); counting when the database answers", e.toString());
+        }
         scheduler.schedule(Duration.ZERO, this::batch);
     }
 
@@ -74,8 +82,11 @@ public final class Recovery {
         List<SubscriptionRecord> next;
         try {
             store.flushNow(); // what earlier batches marked recovered must not come back
-            if (batches.get() == 0) {
+            if (!counted) {
                 total.set(repository.countNotRecoveredSince(runStart));
+                counted = true;
+            }
+            if (batches.get() == 0) {
                 LOG.info("Recovery: {} subscription records to recover, {} per batch every {} s", total.get(), batchSize, interval.toSeconds());
             }
             next = repository.stalest(runStart, batchSize);
@@ -90,9 +101,10 @@ public final class Recovery {
                 done++;
             }
         }
+        long handled = next.stream().filter(r -> recovered.containsKey(r.id())).count();
         int batch = batches.incrementAndGet();
         LOG.info("Recovery: batch {}: {} records, {} of {} recovered", batch, done, recoveredCount(), total.get());
-        if (next.isEmpty() || (next.size() < batchSize && done == next.size())) {
+        if (next.isEmpty() || (next.size() < batchSize && handled == next.size())) {
             store.flushNow();
             finishedAt = clock.instant();
             LOG.info("Recovery: done, {} records in {} batches, {} ms", recoveredCount(), batch,
@@ -127,6 +139,16 @@ public final class Recovery {
             existing.join(); // another thread is recovering it: wait until it has
             return false;
         }
+        Optional<SubscriptionRecord> live = store.get(record.id());
+        if (live.isPresent()) {
+            // Created (or taken up) after this run started: it is live, not something to bring back. Marked, so
+            // that the batches move past it.
+            SubscriptionRecord marked = live.get().recoveredAt(clock.instant());
+            store.put(marked);
+            liveSkipped.incrementAndGet();
+            mine.complete(marked);
+            return false;
+        }
         try {
             RecoveryHandler handler = handlers.get(record.direction());
             SubscriptionRecord after = handler == null ? record : handler.recover(record);
@@ -149,6 +171,6 @@ public final class Recovery {
     }
 
     private long recoveredCount() {
-        return recovered.size();
+        return recovered.size() - liveSkipped.get();
     }
 }

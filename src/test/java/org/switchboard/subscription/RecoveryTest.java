@@ -119,4 +119,19 @@ class RecoveryTest {
         assertThat(recovery.progress().finished()).isTrue();
         assertThat(recovery.progress().recovered()).isEqualTo(20);
     }
+
+    @Test
+    void records_created_after_the_run_started_are_live_and_never_handed_to_recovery() {
+        persisted(5);
+        Recovery recovery = new Recovery(db, store, handlers, 100, Duration.ofSeconds(1), scheduler, clock);
+        recovery.start();
+        SubscriptionRecord fresh = PersistentSubscriptionsTest.record(50);
+        store.put(fresh); // new traffic, written before the first batch runs
+        scheduler.advance(Duration.ofSeconds(5));
+        assertThat(reestablished).doesNotContain("id-50");
+        assertThat(markedActive).doesNotContain("id-50");
+        assertThat(recovery.progress()).isEqualTo(new RecoveryProgress(true, true, 5, 5, 1));
+        assertThat(recovery.recoverNow(fresh.key())).isPresent();
+        assertThat(reestablished).doesNotContain("id-50");
+    }
 }
