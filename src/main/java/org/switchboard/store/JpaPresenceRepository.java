@@ -70,32 +70,10 @@ final class JpaPresenceRepository implements PresenceRepository {
     }
 
     private <T> T inTransaction(Function<EntityManager, T> work) {
-        EntityManager em = entities.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            T result = work.apply(em);
-            em.getTransaction().commit();
-            return result;
-        } catch (RuntimeException e) {
-            if (em.getTransaction().isActive()) {
-                try {
-                    em.getTransaction().rollback();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        } finally {
-            em.close();
-        }
+        return Transactions.inTransaction(entities, work);
     }
 
     private static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return Transactions.isUniqueViolation(e);
     }
 }
