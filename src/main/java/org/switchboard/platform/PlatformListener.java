@@ -27,6 +27,8 @@ import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.presence.OrderedPresenceStore;
 import org.switchboard.presence.PresenceDocuments;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.admin.PlatformAdmin;
+import javax.management.JMException;
 import org.switchboard.config.PersistenceSettings;
 import org.switchboard.subscription.Direction;
 import org.switchboard.subscription.PersistentSubscriptions;
@@ -53,6 +55,9 @@ import org.switchboard.store.StorageException;
 public final class PlatformListener implements ServletContextListener, SipServletListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformListener.class);
+
+    /** The platform's MBean while the application runs. */
+    private volatile PlatformAdmin admin;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -156,6 +161,11 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
                 stoppable::shutdownNow);
         platform.attachTo(context);
+        try {
+            admin = PlatformAdmin.register(platform, context.getContextPath());
+        } catch (JMException | RuntimeException e) {
+            LOG.warn("Management (JMX) is not available: {}", e.toString());
+        }
         LOG.info("Switchboard {} started: configuration {}, {}, application pool {}, instance {} (start #{}), {} endpoints",
                 Version.current(), source.file(), database.description(), config.topology().applicationPool(),
                 identity.instanceId(), identity.startCount(),
@@ -181,6 +191,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ServletContext context = event.getServletContext();
         Object attribute = context.getAttribute(Platform.class.getName());
         Platform.detachFrom(context);
+        Closing.quietly(admin);
         if (attribute instanceof Platform platform) {
             platform.close();
         }

@@ -1,0 +1,37 @@
+package org.switchboard.admin;
+
+/**
+ * The platform as the container's admin console (or any JMX console) sees it, under
+ * {@code org.switchboard:type=Platform,context=<context path>}.
+ */
+public interface PlatformMBean {
+
+    String getVersion();
+
+    String getInstanceId();
+
+    String getApplicationPool();
+
+    long getUptimeSeconds();
+
+    /** Presence-view targets by subscription state, e.g. {@code SUBSCRIBED=9998, WAITING_FOR_RETRY=2}. */
+    String getPresenceViewStates();
+
+    /** The subscription database: breaker state, writes waiting, retries, transitions, resyncs. */
+    String getPersistenceStatus();
+
+    /** Recovery of this start: recovered of total, batches, finished or not. */
+    String getRecoveryProgress();
+
+    /** Presence updates offered since start and what became of them. */
+    String getPresenceCounts();
+
+    /** Every hosted endpoint: name, AOR, GRUU, kind. */
+    String[] listEndpoints();
+
+    /** Every bridged subscription in memory: direction, SIP AOR, XMPP JID, state. */
+    String[] listSubscriptions();
+
+    /** Forces a refresh of every target of every presence view, paced. Returns the targets queued. */
+    int refreshAllPresenceViews();
+}
