@@ -49,9 +49,10 @@ final class JpaSubscriptionRepository implements SubscriptionRepository {
         try {
             conditionalWrite(record, routeSet);
         } catch (PersistenceException e) {
-            // H2's MERGE can meet a concurrent insert of the same id; run again, now as an update. A second
-            // violation is real (for example another id holding the same key) and is thrown.
-            if (dialect == SqlDialect.H2 && isUniqueViolation(e)) {
+            // A concurrent insert of the same record can trip a unique key: H2's MERGE on any, PostgreSQL's
+            // ON CONFLICT (id) on the other unique key (direction, AOR, JID), which is no arbiter. Run again,
+            // now as an update. A second violation is real (another id holding the same key) and is thrown.
+            if (isUniqueViolation(e)) {
                 conditionalWrite(record, routeSet);
                 return;
             }
@@ -70,7 +71,7 @@ final class JpaSubscriptionRepository implements SubscriptionRepository {
                 return null;
             });
         } catch (PersistenceException e) {
-            if (dialect == SqlDialect.H2 && isUniqueViolation(e)) {
+            if (isUniqueViolation(e)) {
                 records.forEach(this::upsert); // one by one, each with its own retry
                 return;
             }
