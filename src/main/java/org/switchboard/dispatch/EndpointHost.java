@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipURI;
 import javax.servlet.sip.SipServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -231,9 +233,16 @@ public final class EndpointHost implements AutoCloseable {
         return views.create(owner.name(), mode, listener, wire -> new SipSubscriber(sipFactory, owner, this, wire));
     }
 
-    /** The Front End pool's next hop that requests endpoints send go through, when one is configured. */
-    Optional<SipUri> nextHop() {
-        return nextHop;
+    /**
+     * Sends a new request of an endpoint through the Front End pool's next hop, when one is configured: a
+     * loose Route, so the Request-URI still names the target.
+     */
+    void routeViaNextHop(SipServletRequest request) throws ServletParseException {
+        if (nextHop.isPresent()) {
+            SipURI route = (SipURI) sipFactory.createURI(nextHop.get().toString());
+            route.setLrParam(true);
+            request.pushRoute(route);
+        }
     }
 
     /** Forgets idle conversations; the platform calls it periodically. */

@@ -63,12 +63,7 @@ final class SipOutboundRequest implements OutboundRequest {
                     factory.createAddress(to.toString()));
             request.setRequestURI(factory.createURI(target.toString()));
             request.setAddressHeader("Contact", host.contacts().address(from));
-            if (host.nextHop().isPresent()) {
-                // Through the Front End pool: a loose route, so the Request-URI still names the target.
-                javax.servlet.sip.SipURI route = (javax.servlet.sip.SipURI) factory.createURI(host.nextHop().get().toString());
-                route.setLrParam(true);
-                request.pushRoute(route);
-            }
+            host.routeViaNextHop(request);
             for (Map.Entry<String, String> header : headers.entrySet()) {
                 request.setHeader(header.getKey(), header.getValue());
             }

@@ -14,7 +14,6 @@ import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
-import javax.servlet.sip.SipURI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.endpoint.Aor;
@@ -96,11 +95,7 @@ final class SipSubscriber implements SubscribeSender {
         SipServletRequest request = factory.createRequest(application, "SUBSCRIBE",
                 factory.createAddress(from.owner().uri().toString()), factory.createAddress(target.uri().toString()));
         request.setAddressHeader("Contact", host.contacts().address(from));
-        if (host.nextHop().isPresent()) {
-            SipURI route = (SipURI) factory.createURI(host.nextHop().get().toString());
-            route.setLrParam(true);
-            request.pushRoute(route);
-        }
+        host.routeViaNextHop(request);
         request.getSession().setAttribute(DIALOG, new DialogOwner(this, target, number));
         dialogs.put(target, new Dialog(number, request.getSession()));
         return request;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,7 @@ public final class PersistentSubscriptions implements AutoCloseable {
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder writes = new LongAdder();
     private static final int CHUNK = 500;
-    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final Object flushLock = new Object();
     private boolean failing;
     private volatile boolean closed;

@@ -1,6 +1,5 @@
 package org.switchboard.bench;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import org.switchboard.subscription.Recovery;
 import org.switchboard.subscription.RecoveryHandler;
 import org.switchboard.subscription.SubscriptionRecord;
 import org.switchboard.subscription.SubscriptionRepository;
+import org.switchboard.testing.TestPostgres;
 import org.switchboard.timing.ExecutorScheduler;
 
 /**
@@ -48,10 +48,9 @@ public final class RecoveryBenchmark {
         Path work = Files.createTempDirectory("recovery-bench-");
         StringBuilder out = new StringBuilder("| database | records | batch size / interval | recovered in (s) | batches | traffic ops during recovery | op p50 / p99 / max (ms) | live heap before / after (MB) |\n"
                 + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start()) {
+        try (TestPostgres postgres = TestPostgres.start()) {
             out.append(run("H2 (embedded file)", new DatabaseSettings("", "", "", 8, 5), work.resolve("h2"), records, batch));
-            out.append(run("PostgreSQL 14", new DatabaseSettings("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres",
-                    "postgres", "", 8, 5), work.resolve("pg"), records, batch));
+            out.append(run("PostgreSQL 14", postgres.settings(8, 5), work.resolve("pg"), records, batch));
         }
         out.append("\nOutgoing records are handed to a handler that only counts them (re-establishing on the wire is the bridge's; "
                 + "its SUBSCRIBEs would be paced by the presence views), incoming ones are marked active. Traffic: one thread adding a "

@@ -1,6 +1,5 @@
 package org.switchboard.bench;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,6 +18,7 @@ import org.switchboard.presence.PresenceRepository;
 import org.switchboard.presence.PresenceUpdate;
 import org.switchboard.presence.PublishTime;
 import org.switchboard.store.Database;
+import org.switchboard.testing.TestPostgres;
 
 /**
  * Conditional presence writes per second (the atomic "store only if newer" statement, through JPA and
@@ -51,10 +51,9 @@ public final class StoreWriteBenchmark {
         StringBuilder out = new StringBuilder();
         out.append("| database | workload | threads | writes/s per round | median writes/s | applied |\n| --- | --- | --- | --- | --- | --- |\n");
         Path dir = Files.createTempDirectory("store-bench-");
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start()) {
+        try (TestPostgres postgres = TestPostgres.start()) {
             DatabaseSettings h2 = new DatabaseSettings("", "", "", THREADS * 2, 5);
-            DatabaseSettings pg = new DatabaseSettings("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres",
-                    "postgres", "", THREADS * 2, 5);
+            DatabaseSettings pg = postgres.settings(THREADS * 2, 5);
             for (String workload : List.of("forward", "contended")) {
                 out.append(run("H2 (embedded file)", h2, dir.resolve("h2-" + workload), workload, rounds));
                 out.append(run("PostgreSQL 14", pg, dir.resolve("pg-" + workload), workload, rounds));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,6 +35,7 @@ import org.switchboard.endpoint.Aor;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipClient;
+import org.switchboard.testing.TestPostgres;
 
 /**
  * Two instances of the real archive, configured as two application pools, share one real PostgreSQL
@@ -65,8 +65,8 @@ class PresenceOrderingAcrossPoolsIT {
         byte[] jar = Archives.jar(work.resolve("feed.jar"), Archives.beanJarEntries("org/switchboard/testing/presencebeans"));
         Path war = Archives.switchboardWarWith(work.resolve("switchboard-with-feed.war"), Map.of("presence-feed.jar", jar));
 
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start()) {
-            String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        try (TestPostgres postgres = TestPostgres.start()) {
+            String url = postgres.url();
             Path logA = work.resolve("seen-pool-a.log");
             Path logB = work.resolve("seen-pool-b.log");
             try (RunningSwitchboard a = instance("pool-a", url, logA, war).launch();
@@ -174,8 +174,8 @@ class PresenceOrderingAcrossPoolsIT {
     }
 
     /** A trigger in the shared database keeps every change of a stored row, old and new stamp. */
-    private static void recordEveryMove(EmbeddedPostgres postgres) throws Exception {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+    private static void recordEveryMove(TestPostgres postgres) throws Exception {
+        try (Connection c = postgres.dataSource().getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE presence_moves (presentity TEXT, old_time BIGINT, old_digest BIGINT, new_time BIGINT, new_digest BIGINT)");
             st.execute("""
                     CREATE FUNCTION record_presence_move() RETURNS trigger AS $$
@@ -187,9 +187,9 @@ class PresenceOrderingAcrossPoolsIT {
         }
     }
 
-    private static int checkEveryMoveForward(EmbeddedPostgres postgres) throws Exception {
+    private static int checkEveryMoveForward(TestPostgres postgres) throws Exception {
         int moves = 0;
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+        try (Connection c = postgres.dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT presentity, old_time, old_digest, new_time, new_digest FROM presence_moves")) {
             while (rs.next()) {
                 moves++;
@@ -220,10 +220,10 @@ class PresenceOrderingAcrossPoolsIT {
         return client.withBody(notify, "application", "pidf+xml", body);
     }
 
-    private static Map<String, PresenceStamp> storedStamps(EmbeddedPostgres postgres) throws Exception {
+    private static Map<String, PresenceStamp> storedStamps(TestPostgres postgres) throws Exception {
         Map<String, PresenceStamp> stored = new HashMap<>();
         Set<String> pools = new HashSet<>();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+        try (Connection c = postgres.dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT presentity, category, publish_time, digest, source_pool FROM presence_state")) {
             while (rs.next()) {
                 assertThat(rs.getString(2)).isEqualTo("pidf");

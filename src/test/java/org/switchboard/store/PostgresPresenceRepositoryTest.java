@@ -2,13 +2,12 @@ package org.switchboard.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.switchboard.config.DatabaseSettings;
+import org.switchboard.testing.TestPostgres;
 
 /**
  * The contract on a real PostgreSQL, started once for the class. Every Database of a test is another
@@ -16,13 +15,11 @@ import org.switchboard.config.DatabaseSettings;
  */
 class PostgresPresenceRepositoryTest extends PresenceRepositoryContract {
 
-    private static EmbeddedPostgres postgres;
-    private static String url;
+    private static TestPostgres postgres;
 
     @BeforeAll
     static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-        url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        postgres = TestPostgres.start();
     }
 
     @AfterAll
@@ -34,7 +31,7 @@ class PostgresPresenceRepositoryTest extends PresenceRepositoryContract {
 
     @Override
     Database openDatabase(Path dir) {
-        return Database.open(new DatabaseSettings(url, "postgres", "", 8, 5), dir);
+        return Database.open(postgres.settings(8, 5), dir);
     }
 
     @Override
@@ -44,7 +41,7 @@ class PostgresPresenceRepositoryTest extends PresenceRepositoryContract {
 
     @Test
     void the_database_is_described_by_its_url() {
-        assertThat(database.description()).isEqualTo("the database " + url);
+        assertThat(database.description()).isEqualTo("the database " + postgres.url());
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.switchboard.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,7 +14,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.switchboard.config.DatabaseSettings;
+import org.switchboard.testing.TestPostgres;
 import org.switchboard.subscription.SubscriptionRecord;
 
 /**
@@ -25,13 +24,11 @@ import org.switchboard.subscription.SubscriptionRecord;
  */
 class PostgresSubscriptionRepositoryTest extends SubscriptionRepositoryContract {
 
-    private static EmbeddedPostgres postgres;
-    private static String url;
+    private static TestPostgres postgres;
 
     @BeforeAll
     static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-        url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        postgres = TestPostgres.start();
     }
 
     @AfterAll
@@ -43,7 +40,7 @@ class PostgresSubscriptionRepositoryTest extends SubscriptionRepositoryContract 
 
     @Override
     Database openDatabase(Path dir) {
-        return Database.open(new DatabaseSettings(url, "postgres", "", 8, 5), dir);
+        return Database.open(postgres.settings(8, 5), dir);
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.switchboard.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,9 +13,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.config.DatabaseSettings;
 import org.switchboard.store.Database;
 import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.TestPostgres;
 import org.switchboard.timing.ExecutorScheduler;
 
 /**
@@ -32,10 +31,9 @@ class PostgresOutageTest {
     void an_outage_during_writes_ends_with_the_rows_equal_to_memory() throws Exception {
         int port = FreePorts.udpAndTcp();
         Path pgData = work.resolve("pg");
-        EmbeddedPostgres postgres = start(pgData, port);
+        TestPostgres postgres = TestPostgres.start(pgData, port);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-        try (Database database = Database.open(new DatabaseSettings("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "", 4, 1),
-                work.resolve("data"))) {
+        try (Database database = Database.open(postgres.settings(4, 1), work.resolve("data"))) {
             SubscriptionRepository repository = database.subscriptionRepository();
             PersistentSubscriptions store = new PersistentSubscriptions(Optional.of(repository), new ExecutorScheduler(timers),
                     Clock.systemUTC(), 3, Duration.ofMillis(10), Duration.ofSeconds(1));
@@ -59,7 +57,7 @@ class PostgresOutageTest {
             assertThat(store.all()).as("operations went on in memory").hasSize(230);
             assertThat(store.status().pendingWrites()).isPositive();
 
-            postgres = start(pgData, port); // and comes back
+            postgres = TestPostgres.start(pgData, port); // and comes back
             await(() -> store.status().pendingWrites() == 0 && store.status().breaker().equals("CLOSED"), "the write-back");
             Map<String, SubscriptionRecord> rows = rows(repository);
             System.out.printf("compared %d rows with memory after the outage: %s%n", rows.size(), store.status());
@@ -70,11 +68,6 @@ class PostgresOutageTest {
             timers.shutdownNow();
             postgres.close();
         }
-    }
-
-    private static EmbeddedPostgres start(Path dataDir, int port) throws Exception {
-        return EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").setPort(port)
-                .setDataDirectory(dataDir).setCleanDataDirectory(false).start();
     }
 
     private static Map<String, SubscriptionRecord> rows(SubscriptionRepository repository) {

@@ -2,12 +2,15 @@ package org.switchboard.presence.view;
 
 import org.switchboard.timing.Scheduler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -42,7 +45,7 @@ public final class RemotePresenceView implements AutoCloseable {
     private final Map<Aor, TargetSubscription> leaving = new ConcurrentHashMap<>();
     private final LongAdder refusedBodies = new LongAdder();
     private final Wire wire = new Wire();
-    private final java.util.concurrent.atomic.AtomicLong dialogs = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong dialogs = new AtomicLong();
     private volatile boolean closed;
     private Scheduler.Cancellable periodicRefresh;
 
@@ -118,7 +121,7 @@ public final class RemotePresenceView implements AutoCloseable {
      * Also force a refresh of every target at this interval (for critical views: nothing on the wire says
      * that NOTIFYs stopped arriving). Zero or negative turns it off.
      */
-    public synchronized void refreshEvery(java.time.Duration interval) {
+    public synchronized void refreshEvery(Duration interval) {
         if (periodicRefresh != null) {
             periodicRefresh.cancel();
             periodicRefresh = null;
@@ -128,7 +131,7 @@ public final class RemotePresenceView implements AutoCloseable {
         }
     }
 
-    private synchronized void periodic(java.time.Duration interval) {
+    private synchronized void periodic(Duration interval) {
         if (!closed) {
             refreshAll();
             periodicRefresh = scheduler.schedule(interval, () -> periodic(interval));
@@ -137,7 +140,7 @@ public final class RemotePresenceView implements AutoCloseable {
 
     /** How many targets are in each state. */
     public Map<SubscriptionState, Long> countByState() {
-        Map<SubscriptionState, Long> counts = new java.util.EnumMap<>(SubscriptionState.class);
+        Map<SubscriptionState, Long> counts = new EnumMap<>(SubscriptionState.class);
         for (TargetSubscription subscription : targets.values()) {
             counts.merge(subscription.state(), 1L, Long::sum);
         }
@@ -190,8 +193,8 @@ public final class RemotePresenceView implements AutoCloseable {
         }
 
         /** The final answer to SUBSCRIBE {@code requestId} for {@code target} (a transaction timeout is a 408). */
-        public void onResponse(Aor target, long requestId, int status, Optional<java.time.Duration> expires,
-                Optional<java.time.Duration> minExpires, Optional<java.time.Duration> retryAfter, Optional<PresenceBody> body) {
+        public void onResponse(Aor target, long requestId, int status, Optional<Duration> expires,
+                Optional<Duration> minExpires, Optional<Duration> retryAfter, Optional<PresenceBody> body) {
             TargetSubscription subscription = find(target);
             if (subscription != null) {
                 subscription.onResponse(requestId, status, expires, minExpires, retryAfter, body);
