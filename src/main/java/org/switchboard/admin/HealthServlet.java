@@ -11,6 +11,9 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import javax.servlet.sip.SipServlet;
 import org.switchboard.Version;
+import org.switchboard.bridge.BridgeCounts;
+import org.switchboard.bridge.XmppConnectionState;
+import org.switchboard.platform.BridgeRuntime;
 import org.switchboard.platform.Platform;
 
 /**
@@ -19,6 +22,19 @@ import org.switchboard.platform.Platform;
  * on purpose, so load balancers and monitors can poll it; it names no user.
  */
 public final class HealthServlet extends HttpServlet {
+
+    private static Map<String, Object> bridge(BridgeRuntime bridge) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        BridgeCounts counts = bridge.counts();
+        out.put("state", bridge.state());
+        bridge.problem().ifPresent(problem -> out.put("problem", problem));
+        out.put("outgoing", counts.outgoing());
+        out.put("incoming", counts.incoming());
+        out.put("forwardedToXmpp", counts.forwardedToXmpp());
+        out.put("forwardedToSip", counts.forwardedToSip());
+        out.put("droppedOutOfOrder", counts.droppedOutOfOrder());
+        return out;
+    }
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +55,7 @@ public final class HealthServlet extends HttpServlet {
         body.put("presenceViews", platform.presenceViews().countByState());
         body.put("persistence", platform.subscriptions().status());
         platform.recovery().ifPresent(recovery -> body.put("recovery", recovery.progress()));
+        body.put("bridge", platform.bridge().map(HealthServlet::bridge).orElseGet(() -> Map.of("state", XmppConnectionState.DISABLED)));
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

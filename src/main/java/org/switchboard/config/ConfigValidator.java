@@ -10,6 +10,7 @@ final class ConfigValidator {
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern DOMAIN = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*");
 
     /** The database column that holds a presence document is this wide. */
     static final int MAX_DOCUMENT_CHARS = 1_048_576;
@@ -50,6 +51,7 @@ final class ConfigValidator {
                     + persistence.retryBackoffMillis());
         }
         requirePositive(file, "persistence.breaker-open-seconds", persistence.breakerOpenSeconds());
+        validateBridge(file, config.bridge());
         DispatchSettings dispatch = config.dispatch();
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
@@ -92,6 +94,38 @@ final class ConfigValidator {
         }
         requirePositive(file, "presence.views.polling-interval-seconds", views.pollingIntervalSeconds());
         requirePositive(file, "presence.views.bulk-subscribes-per-second", views.bulkSubscribesPerSecond());
+    }
+
+    private static void validateBridge(Path file, BridgeSettings bridge) {
+        if (bridge.xmppHost() == null || bridge.xmppHost().isBlank()) {
+            throw new ConfigException(file, "bridge.xmpp-host", "must name the XMPP server's component listener");
+        }
+        requirePort(file, "bridge.xmpp-port", bridge.xmppPort());
+        requireDomain(file, "bridge.component-domain", bridge.componentDomain());
+        requireDomain(file, "bridge.xmpp-domain", bridge.xmppDomain());
+        requireDomain(file, "bridge.sip-domain", bridge.sipDomain());
+        requireDomain(file, "bridge.xmpp-users-sip-domain", bridge.xmppUsersSipDomain());
+        if (bridge.componentDomain().equalsIgnoreCase(bridge.xmppDomain())) {
+            throw new ConfigException(file, "bridge.component-domain", "must differ from bridge.xmpp-domain (the component is its own XMPP domain)");
+        }
+        if (bridge.enabled() && (bridge.componentSecret() == null || bridge.componentSecret().isEmpty())) {
+            throw new ConfigException(file, "bridge.component-secret", "is required when the bridge is enabled");
+        }
+        if (bridge.cooldownSeconds() < 0) {
+            throw new ConfigException(file, "bridge.cooldown-seconds", "expected a whole number of at least 0, found " + bridge.cooldownSeconds());
+        }
+        requirePositive(file, "bridge.reconnect-initial-seconds", bridge.reconnectInitialSeconds());
+        if (bridge.reconnectMaxSeconds() < bridge.reconnectInitialSeconds()) {
+            throw new ConfigException(file, "bridge.reconnect-max-seconds", "must be at least reconnect-initial-seconds ("
+                    + bridge.reconnectInitialSeconds() + "), found " + bridge.reconnectMaxSeconds());
+        }
+        requirePositive(file, "bridge.incoming-expires-seconds", bridge.incomingExpiresSeconds());
+    }
+
+    private static void requireDomain(Path file, String key, String value) {
+        if (value == null || value.length() > 253 || !DOMAIN.matcher(value).matches()) {
+            throw new ConfigException(file, key, "expected a domain name such as example.com, found '" + value + "'");
+        }
     }
 
     static void requirePositive(Path file, String key, int value) {

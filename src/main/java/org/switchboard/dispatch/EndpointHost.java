@@ -1,6 +1,7 @@
 package org.switchboard.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipServletRequest;
@@ -18,6 +20,10 @@ import javax.servlet.sip.SipURI;
 import javax.servlet.sip.SipServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.switchboard.bridge.AddressMapping;
+import org.switchboard.bridge.PresenceBridge;
+import org.switchboard.bridge.SipFollowing;
+import org.switchboard.bridge.SipWatchers;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.EndpointSettings;
@@ -46,6 +52,8 @@ import org.switchboard.presence.view.ViewMode;
 public final class EndpointHost implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EndpointHost.class);
+    /** The name (and the AOR's user part) of the XMPP bridge's endpoint. */
+    public static final String BRIDGE_NAME = "xmpp-bridge";
 
     private final RoutingTable table = new RoutingTable();
     private final ConversationRegistry conversations;
@@ -230,7 +238,40 @@ public final class EndpointHost implements AutoCloseable {
         if (views == null || sipFactory == null) {
             throw new IllegalStateException("this platform has no presence views");
         }
-        return views.create(owner.name(), mode, listener, wire -> new SipSubscriber(sipFactory, owner, this, wire));
+        return newPresenceViewAs(owner, owner.owner(), mode, listener);
+    }
+
+    /** A presence view of {@code owner} whose SUBSCRIBEs are from {@code subscriber} (the bridge subscribes for XMPP users). */
+    RemotePresenceView newPresenceViewAs(HostedEndpoint owner, Aor subscriber, ViewMode mode, PresenceViewListener listener) {
+        if (views == null || sipFactory == null) {
+            throw new IllegalStateException("this platform has no presence views");
+        }
+        return views.create(owner.name(), mode, listener, wire -> new SipSubscriber(sipFactory, owner, subscriber, this, wire));
+    }
+
+    /**
+     * Hosts the XMPP bridge's endpoint ({@code sip:xmpp-bridge@} the XMPP users' SIP domain), to which every request to
+     * that domain is dispatched. Returns its SIP edge: the dialogs of SIP users watching XMPP users, and the outgoing
+     * subscriptions of XMPP users.
+     */
+    public BridgeSip hostBridge(AddressMapping mapping, Supplier<PresenceBridge> bridge) {
+        BridgeEdge edge = new BridgeEdge(mapping, bridge);
+        Aor owner = Aor.parse("sip:" + BRIDGE_NAME + "@" + mapping.xmppUsersSipDomain());
+        HostedEndpoint endpoint = new HostedEndpoint(EndpointRef.application(BRIDGE_NAME, owner), edge,
+                NullNode.getInstance(), new HostedEndpoint.SettingsBinder() {
+                    @Override
+                    public <T> T bind(JsonNode node, Class<T> type) {
+                        throw new IllegalArgumentException("the bridge's endpoint has no settings");
+                    }
+                }, this::newRequest, this::presenceStore, viewsFor());
+        edge.attach(endpoint, this);
+        add(endpoint, false);
+        table.setDomainEndpoint(mapping.xmppUsersSipDomain(), endpoint.ref());
+        return new BridgeSip(edge, edge);
+    }
+
+    /** The bridge's SIP edge, as the platform wires it into the bridge. */
+    public record BridgeSip(SipWatchers watchers, SipFollowing following) {
     }
 
     /**

@@ -28,6 +28,11 @@ final class SipInboundRequest implements InboundRequest {
         this.host = host;
     }
 
+    /** The container's request, for the platform's own edges (the bridge). */
+    SipServletRequest raw() {
+        return request;
+    }
+
     @Override
     public String method() {
         return request.getMethod();

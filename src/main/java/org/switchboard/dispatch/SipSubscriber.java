@@ -40,6 +40,8 @@ final class SipSubscriber implements SubscribeSender {
 
     private final SipFactory factory;
     private final HostedEndpoint from;
+    /** Whom the SUBSCRIBEs are from: the endpoint's AOR, or the address it subscribes for (the bridge's XMPP users). */
+    private final Aor subscriber;
     private final EndpointHost host;
     private final RemotePresenceView.Wire wire;
     private final Map<Aor, Dialog> dialogs = new ConcurrentHashMap<>();
@@ -57,9 +59,10 @@ final class SipSubscriber implements SubscribeSender {
     record DialogOwner(SipSubscriber subscriber, Aor target, long number) {
     }
 
-    SipSubscriber(SipFactory factory, HostedEndpoint from, EndpointHost host, RemotePresenceView.Wire wire) {
+    SipSubscriber(SipFactory factory, HostedEndpoint from, Aor subscriber, EndpointHost host, RemotePresenceView.Wire wire) {
         this.factory = factory;
         this.from = from;
+        this.subscriber = subscriber;
         this.host = host;
         this.wire = wire;
     }
@@ -93,7 +96,7 @@ final class SipSubscriber implements SubscribeSender {
         }
         SipApplicationSession application = factory.createApplicationSession();
         SipServletRequest request = factory.createRequest(application, "SUBSCRIBE",
-                factory.createAddress(from.owner().uri().toString()), factory.createAddress(target.uri().toString()));
+                factory.createAddress(subscriber.uri().toString()), factory.createAddress(target.uri().toString()));
         request.setAddressHeader("Contact", host.contacts().address(from));
         host.routeViaNextHop(request);
         request.getSession().setAttribute(DIALOG, new DialogOwner(this, target, number));

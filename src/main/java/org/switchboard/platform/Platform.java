@@ -32,12 +32,13 @@ public final class Platform implements AutoCloseable {
     private final PresenceViews views;
     private final PersistentSubscriptions subscriptions;
     private final Recovery recovery;
+    private final Optional<BridgeRuntime> bridge;
     private final AutoCloseable[] resources;
 
     /** {@code resources} are closed in reverse order when the platform stops. */
     Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
             EndpointHost endpoints, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions, Recovery recovery,
-            AutoCloseable... resources) {
+            Optional<BridgeRuntime> bridge, AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
@@ -48,6 +49,7 @@ public final class Platform implements AutoCloseable {
         this.views = views;
         this.subscriptions = subscriptions;
         this.recovery = recovery;
+        this.bridge = bridge;
         this.resources = resources.clone();
     }
 
@@ -104,6 +106,11 @@ public final class Platform implements AutoCloseable {
     /** The recovery run of this start; empty with persistence disabled. */
     public Optional<Recovery> recovery() {
         return Optional.ofNullable(recovery);
+    }
+
+    /** The SIP <-> XMPP bridge; empty when it is not enabled. */
+    public Optional<BridgeRuntime> bridge() {
+        return bridge;
     }
 
     @Override

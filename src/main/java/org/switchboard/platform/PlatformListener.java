@@ -33,7 +33,7 @@ import org.switchboard.config.PersistenceSettings;
 import org.switchboard.subscription.Direction;
 import org.switchboard.subscription.PersistentSubscriptions;
 import org.switchboard.subscription.Recovery;
-import org.switchboard.subscription.SubscriptionRecord;
+import org.switchboard.subscription.RecoveryHandler;
 import org.switchboard.subscription.SubscriptionRepository;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +95,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         PersistentSubscriptions subscriptions = null;
         Recovery recovery = null;
         PresenceViews views = null;
+        BridgeRuntime bridge = null;
         EndpointHost endpoints;
         ScheduledExecutorService housekeeping;
         try {
@@ -123,23 +124,37 @@ public final class PlatformListener implements ServletContextListener, SipServle
                     ? Optional.of(database.subscriptionRepository()) : Optional.empty();
             subscriptions = new PersistentSubscriptions(repository, persistenceScheduler, clock, persistence.retryAttempts(),
                     Duration.ofMillis(persistence.retryBackoffMillis()), Duration.ofSeconds(persistence.breakerOpenSeconds()));
-            // Incoming subscriptions can only be renewed by the SIP side: recovery marks them active. Outgoing ones
-            // are re-established by their owner (the XMPP bridge); until one registers they are kept as they are.
-            if (repository.isPresent()) {
-                recovery = new Recovery(repository.get(), subscriptions,
-                        Map.of(Direction.INCOMING_SIP, r -> r.withState(SubscriptionRecord.RecordState.ACTIVE)),
-                        persistence.recoveryBatchSize(), Duration.ofSeconds(persistence.recoveryBatchIntervalSeconds()),
-                        persistenceScheduler, clock);
-            }
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views);
+            if (config.bridge().enabled()) {
+                bridge = BridgeRuntime.start(config, endpoints, subscriptions, presence, clock);
+            }
+            // Outgoing subscriptions are re-established by the bridge; incoming ones can only be renewed by the SIP
+            // side, so they are kept as they were. Without a bridge, records wait as they are for one.
+            if (repository.isPresent()) {
+                Map<Direction, RecoveryHandler> handlers = bridge == null ? Map.of()
+                        : Map.of(Direction.OUTGOING_SIP, bridge.rules()::recoverOutgoing, Direction.INCOMING_SIP,
+                                bridge.rules()::recoverIncoming);
+                recovery = new Recovery(repository.get(), subscriptions, handlers, persistence.recoveryBatchSize(),
+                        Duration.ofSeconds(persistence.recoveryBatchIntervalSeconds()), persistenceScheduler, clock);
+                if (bridge != null) {
+                    bridge.rules().useRecovery(recovery);
+                }
+            }
+            if (bridge != null) {
+                bridge.connect();
+            }
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "switchboard-housekeeping");
                 thread.setDaemon(true);
                 return thread;
             });
             housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
+            if (bridge != null) {
+                housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
+            }
         } catch (RuntimeException e) {
             LOG.error(e instanceof ConfigException ? e.getMessage() : "Cannot start the endpoints: " + e);
+            Closing.quietly(bridge);
             Closing.quietly(views);
             if (viewTimers != null) {
                 viewTimers.shutdownNow();
@@ -157,8 +172,10 @@ public final class PlatformListener implements ServletContextListener, SipServle
         PersistentSubscriptions flushedAtStop = subscriptions;
         // Closed in reverse: endpoints first (their beans close their views), then views left open, then timers,
         // then the last subscription writes.
+        BridgeRuntime runningBridge = bridge;
         Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views, subscriptions, recovery,
-                stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
+                Optional.ofNullable(runningBridge), stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans,
+                stoppableViewTimers::shutdownNow, views, endpoints, runningBridge == null ? () -> { } : runningBridge,
                 stoppable::shutdownNow);
         platform.attachTo(context);
         try {

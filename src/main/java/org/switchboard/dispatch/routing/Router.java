@@ -66,6 +66,13 @@ public final class Router {
             found = request.endpointId()
                     .map(epid -> table.byEndpointId(owner, epid).map(List::of).orElse(List.<EndpointRef>of()))
                     .orElseGet(() -> table.ownedBy(owner));
+            if (found.isEmpty()) {
+                Optional<EndpointRef> domain = table.byDomain(to.host());
+                if (domain.isPresent()) {
+                    rule = Rule.TO_DOMAIN;
+                    found = List.of(domain.get());
+                }
+            }
         }
         return found.isEmpty() ? Optional.empty() : Optional.of(new Match(rule, found));
     }

@@ -38,6 +38,8 @@ public final class RoutingTable {
     private final ConcurrentMap<Aor, Owners> byOwner = new ConcurrentHashMap<>();
     private final ConcurrentMap<Gruu, EndpointRef> byGruu = new ConcurrentHashMap<>();
     private final ConcurrentMap<EndpointKey, EndpointRef> byEndpointId = new ConcurrentHashMap<>();
+    /** Endpoints that take every request to a whole domain (the XMPP bridge), by lower-case domain. */
+    private final ConcurrentMap<String, EndpointRef> byDomain = new ConcurrentHashMap<>();
     /** Written under the write lock, read without it. */
     private volatile Optional<EndpointRef> defaultEndpoint = Optional.empty();
     private final Object writeLock = new Object();
@@ -96,6 +98,7 @@ public final class RoutingTable {
             }
             endpoint.endpointId().ifPresent(id -> byEndpointId.remove(new EndpointKey(endpoint.owner(), id)));
             byGruu.remove(endpoint.gruu());
+            byDomain.values().removeIf(endpoint::equals);
             if (defaultEndpoint.filter(endpoint::equals).isPresent()) {
                 defaultEndpoint = Optional.empty();
             }
@@ -122,6 +125,29 @@ public final class RoutingTable {
             }
             defaultEndpoint = Optional.of(endpoint);
         }
+    }
+
+    /**
+     * Makes a registered endpoint take every request to {@code domain} that no endpoint's AOR matches (the XMPP
+     * bridge takes the domain its XMPP users appear under).
+     *
+     * @throws IllegalArgumentException when the endpoint is not registered, or another already takes the domain
+     */
+    public void setDomainEndpoint(String domain, EndpointRef endpoint) {
+        synchronized (writeLock) {
+            if (!isRegistered(endpoint)) {
+                throw new IllegalArgumentException("a domain's endpoint must be registered first: " + endpoint);
+            }
+            EndpointRef current = byDomain.putIfAbsent(domain.toLowerCase(java.util.Locale.ROOT), endpoint);
+            if (current != null && !current.equals(endpoint)) {
+                throw new IllegalArgumentException("domain " + domain + " is already taken by " + current);
+            }
+        }
+    }
+
+    /** The endpoint taking requests to {@code domain}, if any. */
+    Optional<EndpointRef> byDomain(String domain) {
+        return byDomain.isEmpty() ? Optional.empty() : Optional.ofNullable(byDomain.get(domain.toLowerCase(java.util.Locale.ROOT)));
     }
 
     public Optional<EndpointRef> defaultRoutingEndpoint() {

@@ -247,7 +247,7 @@ final class TargetSubscription {
         established = false;
         pending = -1;
         moveTo(SubscriptionState.TERMINATING, why);
-        moveTo(SubscriptionState.TERMINATED, why + " (final)");
+        moveTo(SubscriptionState.TERMINATED, why + StateChange.FINAL);
     }
 
     private void waitThenSubscribe(String why, Duration wait) {

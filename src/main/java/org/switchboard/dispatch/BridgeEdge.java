@@ -1,0 +1,186 @@
+package org.switchboard.dispatch;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.switchboard.bridge.AddressMapping;
+import org.switchboard.bridge.BareJid;
+import org.switchboard.bridge.PresenceBridge;
+import org.switchboard.bridge.SipFollowing;
+import org.switchboard.bridge.SipWatchers;
+import org.switchboard.endpoint.Aor;
+import org.switchboard.endpoint.EndpointBehavior;
+import org.switchboard.endpoint.InboundRequest;
+import org.switchboard.endpoint.SipUri;
+import org.switchboard.presence.PresenceDocuments;
+import org.switchboard.presence.view.PresenceViewListener;
+import org.switchboard.presence.view.RemotePresenceView;
+import org.switchboard.presence.view.ViewMode;
+import org.switchboard.subscription.DialogData;
+
+/**
+ * The SIP edge of the XMPP bridge: the endpoint that requests to the XMPP users' SIP domain are dispatched to.
+ * It answers SUBSCRIBEs to XMPP users (the bridge decides), sends the NOTIFYs of those dialogs, and opens the
+ * outgoing subscriptions of XMPP users, each from the XMPP user's own SIP address.
+ */
+final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeEdge.class);
+
+    private final AddressMapping mapping;
+    private final Supplier<PresenceBridge> bridge;
+    private final Map<Watch, SipSession> dialogs = new ConcurrentHashMap<>();
+    private volatile HostedEndpoint endpoint;
+    private volatile EndpointHost host;
+
+    BridgeEdge(AddressMapping mapping, Supplier<PresenceBridge> bridge) {
+        this.mapping = mapping;
+        this.bridge = bridge;
+    }
+
+    void attach(HostedEndpoint self, EndpointHost owner) {
+        this.endpoint = self;
+        this.host = owner;
+    }
+
+    @Override
+    public void onRequest(InboundRequest inbound) throws IOException {
+        SipServletRequest request = ((SipInboundRequest) inbound).raw();
+        switch (request.getMethod()) {
+            case "SUBSCRIBE" -> subscribe(request);
+            case "OPTIONS" -> inbound.reply(200);
+            default -> {
+                SipServletResponse response = request.createResponse(405, "Method Not Allowed");
+                response.setHeader("Allow", "SUBSCRIBE, OPTIONS");
+                response.send();
+            }
+        }
+    }
+
+    private void subscribe(SipServletRequest request) throws IOException {
+        String event = request.getHeader("Event");
+        if (event == null || !event.trim().toLowerCase(Locale.ROOT).startsWith("presence")) {
+            SipServletResponse response = request.createResponse(489, "Bad Event");
+            response.setHeader("Allow-Events", "presence");
+            response.send();
+            return;
+        }
+        SipUri to = SipUri.parse(request.getTo().getURI().toString());
+        Optional<BareJid> xmppUser = mapping.xmppUserOf(to);
+        if (xmppUser.isEmpty()) {
+            request.createResponse(404, "Not Found: not an XMPP user's address").send();
+            return;
+        }
+        Aor watcher = Aor.of(SipUri.parse(request.getFrom().getURI().toString()));
+        if (mapping.componentAddressOf(watcher).isEmpty()) {
+            request.createResponse(403, "Forbidden: only users of " + mapping.sipDomain() + " can watch XMPP users").send();
+            return;
+        }
+        Watch watch = new Watch(watcher, xmppUser.get());
+        int asked = request.getExpires();
+        Duration requested = Duration.ofSeconds(asked < 0 ? 3600 : asked);
+        PresenceBridge rules = bridge.get();
+        PresenceBridge.Admission admission = rules.admit(watch, requested);
+        if (admission instanceof PresenceBridge.Admission.Refused refused) {
+            request.createResponse(refused.status(), refused.reason()).send();
+            return;
+        }
+        Duration granted = ((PresenceBridge.Admission.Accepted) admission).expires();
+        SipServletResponse ok = request.createResponse(200, "OK");
+        ok.setExpires((int) granted.toSeconds());
+        host.contacts().writeResponseContact(ok, endpoint);
+        SipSession session = request.getSession();
+        request.getApplicationSession().setExpires((int) Math.max(3, granted.toMinutes() + 2));
+        if (!granted.isZero()) {
+            SipSession previous = dialogs.put(watch, session);
+            if (previous != null && previous != session) {
+                invalidate(previous); // a new dialog replaces the old one
+            }
+        }
+        ok.send();
+        rules.sipSubscribed(watch, granted, dialogOf(request, ok));
+    }
+
+    private static DialogData dialogOf(SipServletRequest request, SipServletResponse ok) {
+        List<String> routeSet = new ArrayList<>();
+        ListIterator<String> records = request.getHeaders("Record-Route");
+        while (records.hasNext()) {
+            routeSet.add(records.next());
+        }
+        String contact = Optional.ofNullable(request.getHeader("Contact")).orElse("");
+        return new DialogData(request.getCallId(), tag(ok.getTo().getParameter("tag")), tag(request.getFrom().getParameter("tag")),
+                0, cseq(request.getHeader("CSeq")), routeSet, contact, Optional.empty());
+    }
+
+    private static String tag(String tag) {
+        return tag == null ? "" : tag;
+    }
+
+    private static long cseq(String header) {
+        try {
+            return header == null ? 0 : Long.parseLong(header.trim().split("\\s+", 2)[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public boolean notify(Watch watch, Notice notice) {
+        SipSession session = notice.state() == NoticeState.TERMINATED ? dialogs.remove(watch) : dialogs.get(watch);
+        if (session == null || !session.isValid()) {
+            return false;
+        }
+        try {
+            SipServletRequest notify = session.createRequest("NOTIFY");
+            notify.setHeader("Event", "presence");
+            notify.setHeader("Subscription-State", subscriptionState(notice));
+            notify.setAddressHeader("Contact", host.contacts().address(endpoint));
+            if (notice.pidf().isPresent()) {
+                notify.setContent(notice.pidf().get().getBytes(StandardCharsets.UTF_8), PresenceDocuments.PIDF);
+            }
+            notify.send();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Bridge: cannot send NOTIFY to {} for {}: {}", watch.sipWatcher(), watch.xmppUser(), e.toString());
+            return false;
+        }
+    }
+
+    private static String subscriptionState(Notice notice) {
+        return switch (notice.state()) {
+            case PENDING -> "pending;expires=" + notice.remaining().toSeconds();
+            case ACTIVE -> "active;expires=" + notice.remaining().toSeconds();
+            case TERMINATED -> notice.reason().isEmpty() ? "terminated" : "terminated;reason=" + notice.reason();
+        };
+    }
+
+    private static void invalidate(SipSession session) {
+        try {
+            if (session.isValid()) {
+                session.getApplicationSession().invalidate();
+            }
+        } catch (IllegalStateException e) {
+            // already gone
+        }
+    }
+
+    @Override
+    public RemotePresenceView open(Aor subscriberAddress, PresenceViewListener listener) {
+        return host.newPresenceViewAs(endpoint, subscriberAddress, ViewMode.PERSISTENT, listener);
+    }
+}
