@@ -93,7 +93,7 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
         }
         Watch watch = new Watch(watcher, xmppUser.get());
         int asked = request.getExpires();
-        Duration requested = Duration.ofSeconds(asked < 0 ? 3600 : asked);
+        Duration requested = asked < 0 ? Duration.ofDays(365) : Duration.ofSeconds(asked); // absent: the most the bridge grants
         PresenceBridge rules = bridge.get();
         PresenceBridge.Admission admission = rules.admit(watch, requested);
         if (admission instanceof PresenceBridge.Admission.Refused refused) {
