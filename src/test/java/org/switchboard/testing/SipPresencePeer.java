@@ -200,6 +200,15 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
         return send(notifyRequest(dialog, subscriptionState, pidf), TRANSACTION_WAIT).getStatusCode();
     }
 
+    /** As {@link #notify(String, String, String)}, without waiting for the answer (traffic towards a server that may die). */
+    public void notifyNoWait(String callId, String subscriptionState, String pidf) throws Exception {
+        ServerDialog dialog = served.get(callId);
+        if (dialog == null) {
+            throw new IllegalStateException("no subscription dialog with Call-ID " + callId);
+        }
+        provider.getNewClientTransaction(notifyRequest(dialog, subscriptionState, pidf)).sendRequest();
+    }
+
     /** The Call-IDs of the live dialogs this peer serves for {@code fromUri} → {@code toUri}. */
     public List<String> servedDialogs(String fromUri, String toUri) {
         return served.values().stream().filter(d -> d.fromUri.equals(fromUri) && d.toUri.equals(toUri) && !d.terminated)
@@ -326,6 +335,7 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
         volatile String remoteTag;
         volatile URI remoteTarget;
         volatile int lastStatus;
+        volatile Response lastResponse;
 
         Watch(String callId, String fromUri, String toUri, String localTag, int serverPort) {
             this.callId = callId;
@@ -342,6 +352,17 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
         /** The final status of the last SUBSCRIBE in this dialog. */
         public int status() {
             return lastStatus;
+        }
+
+        /** The final response to the last SUBSCRIBE in this dialog (its Expires, for example). */
+        public Response response() {
+            return lastResponse;
+        }
+
+        /** The Expires the last final response granted, or -1 when it had none. */
+        public int grantedExpires() {
+            ExpiresHeader expires = lastResponse == null ? null : (ExpiresHeader) lastResponse.getHeader(ExpiresHeader.NAME);
+            return expires == null ? -1 : expires.getExpires();
         }
     }
 
@@ -416,6 +437,7 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
 
     private void learn(Watch watch, Response response) {
         watch.lastStatus = response.getStatusCode();
+        watch.lastResponse = response;
         if (response.getStatusCode() >= 200 && response.getStatusCode() < 300) {
             String tag = ((ToHeader) response.getHeader(ToHeader.NAME)).getTag();
             if (tag != null && watch.remoteTag == null) {
