@@ -76,6 +76,8 @@ class BridgeIT {
     static void stop() throws Exception {
         if (server != null) {
             server.close();
+            // Kept for whoever reads a failure: the runner's log goes with the temporary directory otherwise.
+            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "BridgeIT-server.log"), server.stderr());
         }
         if (sip != null) {
             sip.close();

@@ -245,6 +245,11 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
             for (var it = subscribe.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
                 routes.add((Address) ((RecordRouteHeader) it.next()).getAddress().clone());
             }
+            if (routes.isEmpty() && !resolvable(remoteTarget)) {
+                // The subscriber's Contact is a GRUU under a domain no DNS knows (a Front End would route it): send
+                // in-dialog requests back the way the SUBSCRIBE came, as a client with an outbound proxy does.
+                routes.add(cameFrom(subscribe));
+            }
             this.routeSet = routes;
             this.event = (EventHeader) subscribe.getHeader(EventHeader.NAME);
         }
@@ -419,8 +424,8 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
                 headers.createFromHeader(addresses.createAddress(watch.fromUri), watch.localTag),
                 headers.createToHeader(addresses.createAddress(watch.toUri), watch.remoteTag),
                 List.of(headers.createViaHeader("127.0.0.1", port, ListeningPoint.UDP, null)), headers.createMaxForwardsHeader(70));
-        if (watch.remoteTarget == null) {
-            request.addHeader(routeTo(watch.serverPort));
+        if (watch.remoteTarget == null || !resolvable(watch.remoteTarget)) {
+            request.addHeader(routeTo(watch.serverPort)); // the runner is this client's outbound proxy
         }
         finishSubscribe(request, watch.fromUri, expires);
         Response response = send(request, TRANSACTION_WAIT);
@@ -581,6 +586,27 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
         uri.setPort(port);
         uri.setTransportParam(ListeningPoint.UDP);
         return headers.createContactHeader(addresses.createAddress(uri));
+    }
+
+    /** A target whose host is an address literal (the tests' peers), not a name only a Front End could route. */
+    private static boolean resolvable(URI target) {
+        return target instanceof SipURI sip && sip.getHost() != null && sip.getHost().matches("[0-9.]+|\\[?[0-9a-fA-F:]+\\]?");
+    }
+
+    /** A loose route to where a request came from: the host and port of its top Via (received/rport when present). */
+    private Address cameFrom(Request request) {
+        try {
+            javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME);
+            String host = via.getReceived() != null ? via.getReceived() : via.getHost();
+            int viaPort = via.getRPort() > 0 ? via.getRPort() : via.getPort() > 0 ? via.getPort() : 5060;
+            SipURI route = addresses.createSipURI(null, host);
+            route.setPort(viaPort);
+            route.setLrParam();
+            route.setTransportParam(via.getTransport() == null ? ListeningPoint.UDP : via.getTransport().toLowerCase(java.util.Locale.ROOT));
+            return addresses.createAddress(route);
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("cannot route back to " + request.getHeader(javax.sip.header.ViaHeader.NAME), e);
+        }
     }
 
     private RouteHeader routeTo(int serverPort) throws Exception {
