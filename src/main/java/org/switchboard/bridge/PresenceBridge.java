@@ -501,11 +501,21 @@ public final class PresenceBridge implements AutoCloseable {
     /** An XMPP user asking about a SIP user at the component; empty (and logged) for anything else. */
     private Optional<Follow> followOf(BareJid xmppUser, BareJid componentAddress) {
         Optional<Aor> sipUser = mapping.sipUserOf(componentAddress);
-        if (sipUser.isEmpty() || !mapping.isXmppUser(xmppUser)) {
+        if (sipUser.isEmpty() || !mapping.isXmppUser(xmppUser) || !hasSipAddress(xmppUser)) {
             LOG.debug("Bridge: ignoring a stanza from {} to {}", xmppUser, componentAddress);
             return Optional.empty();
         }
         return Optional.of(new Follow(xmppUser, sipUser.get()));
+    }
+
+    /** False for an XMPP local part that is no SIP user part ('#', a stray '%'): SIP cannot name that user. */
+    private boolean hasSipAddress(BareJid xmppUser) {
+        try {
+            mapping.sipAddressOf(xmppUser);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private Optional<Watch> watchOf(BareJid componentAddress, BareJid xmppUser) {
