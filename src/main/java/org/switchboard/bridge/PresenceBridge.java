@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -80,6 +82,11 @@ public final class PresenceBridge implements AutoCloseable {
     private final Duration maxIncomingExpires;
     private final int maxDocumentChars;
     private volatile Recovery recovery;
+    /**
+     * Recovered follows whose SIP subscription is still to be re-established on the serial executor; an unfollow
+     * meanwhile takes its follow out, so that what recovery queued does not subscribe again after the end.
+     */
+    private final Set<Follow> resubscribing = ConcurrentHashMap.newKeySet();
 
     // Touched only on the serial executor.
     private final Map<BareJid, RemotePresenceView> views = new HashMap<>();
@@ -135,7 +142,12 @@ public final class PresenceBridge implements AutoCloseable {
         Optional<BareJid> watcher = jid(record.xmppJid());
         if (watcher.isPresent()) {
             Follow follow = new Follow(watcher.get(), record.sipAor());
-            serial.execute(() -> view(follow.xmppWatcher()).addTargets(List.of(follow.sipUser())));
+            resubscribing.add(follow);
+            serial.execute(() -> {
+                if (resubscribing.remove(follow)) {
+                    view(follow.xmppWatcher()).addTargets(List.of(follow.sipUser()));
+                }
+            });
         }
         return record;
     }
@@ -225,6 +237,7 @@ public final class PresenceBridge implements AutoCloseable {
     private void unfollow(Follow follow) {
         Optional<SubscriptionRecord> record = recovered(outgoingKey(follow));
         record.ifPresent(r -> records.remove(r.id()));
+        resubscribing.remove(follow);
         RemotePresenceView view = views.get(follow.xmppWatcher());
         if (view != null) {
             view.removeTargets(List.of(follow.sipUser()));
@@ -488,11 +501,21 @@ public final class PresenceBridge implements AutoCloseable {
     /** An XMPP user asking about a SIP user at the component; empty (and logged) for anything else. */
     private Optional<Follow> followOf(BareJid xmppUser, BareJid componentAddress) {
         Optional<Aor> sipUser = mapping.sipUserOf(componentAddress);
-        if (sipUser.isEmpty() || !mapping.isXmppUser(xmppUser)) {
+        if (sipUser.isEmpty() || !mapping.isXmppUser(xmppUser) || !hasSipAddress(xmppUser)) {
             LOG.debug("Bridge: ignoring a stanza from {} to {}", xmppUser, componentAddress);
             return Optional.empty();
         }
         return Optional.of(new Follow(xmppUser, sipUser.get()));
+    }
+
+    /** False for an XMPP local part that is no SIP user part ('#', a stray '%'): SIP cannot name that user. */
+    private boolean hasSipAddress(BareJid xmppUser) {
+        try {
+            mapping.sipAddressOf(xmppUser);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private Optional<Watch> watchOf(BareJid componentAddress, BareJid xmppUser) {
