@@ -19,15 +19,15 @@ public interface SipWatchers {
      */
     record Notice(NoticeState state, Duration remaining, String reason, Optional<String> pidf) {
 
-        static Notice pending(Duration remaining) {
+        public static Notice pending(Duration remaining) {
             return new Notice(NoticeState.PENDING, remaining, "", Optional.empty());
         }
 
-        static Notice active(Duration remaining, String pidf) {
+        public static Notice active(Duration remaining, String pidf) {
             return new Notice(NoticeState.ACTIVE, remaining, "", Optional.of(pidf));
         }
 
-        static Notice terminated(String reason) {
+        public static Notice terminated(String reason) {
             return new Notice(NoticeState.TERMINATED, Duration.ZERO, reason, Optional.empty());
         }
     }

@@ -106,13 +106,19 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
         host.contacts().writeResponseContact(ok, endpoint);
         SipSession session = request.getSession();
         request.getApplicationSession().setExpires((int) Math.max(3, granted.toMinutes() + 2));
-        if (!granted.isZero()) {
+        if (granted.isZero()) {
+            // The end of the subscription: its final NOTIFY goes out now, on this thread, while the dialog certainly
+            // lives (RFC 6665 §4.2.1.4); the bridge only does its bookkeeping.
+            dialogs.remove(watch, session);
+            ok.send();
+            sendNotify(session, watch, Notice.terminated(""));
+        } else {
             SipSession previous = dialogs.put(watch, session);
             if (previous != null && previous != session) {
                 invalidate(previous); // a new dialog replaces the old one
             }
+            ok.send();
         }
-        ok.send();
         rules.sipSubscribed(watch, granted, dialogOf(request, ok));
     }
 
@@ -145,6 +151,10 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
         if (session == null || !session.isValid()) {
             return false;
         }
+        return sendNotify(session, watch, notice);
+    }
+
+    private boolean sendNotify(SipSession session, Watch watch, Notice notice) {
         try {
             SipServletRequest notify = session.createRequest("NOTIFY");
             notify.setHeader("Event", "presence");

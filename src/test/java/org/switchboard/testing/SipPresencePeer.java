@@ -106,9 +106,11 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
         Properties properties = new Properties();
         properties.setProperty("javax.sip.STACK_NAME", "presence-peer-" + STACKS.incrementAndGet());
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
-        properties.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        properties.setProperty("gov.nist.javax.sip.TRACE_LEVEL", System.getProperty("peer.trace", "0"));
+        properties.setProperty("gov.nist.javax.sip.SERVER_LOG", "target/peer-sip-messages.log");
+        properties.setProperty("gov.nist.javax.sip.DEBUG_LOG", "target/peer-sip-debug.log");
         properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
-        properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "false");
         stack = factory.createSipStack(properties);
         ListeningPoint point = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
         provider = stack.createSipProvider(point);
