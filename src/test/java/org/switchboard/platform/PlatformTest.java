@@ -14,7 +14,7 @@ class PlatformTest {
     private final MutableClock clock = new MutableClock();
 
     private Platform platform() {
-        return new Platform(SwitchboardConfig.defaults(), null, new InstanceIdentity("id", Instant.EPOCH, 1), clock, null, null, null, null, null);
+        return new Platform(SwitchboardConfig.defaults(), null, new InstanceIdentity("id", Instant.EPOCH, 1), clock, null, null, null, null, null, null, null);
     }
 
     @Test
