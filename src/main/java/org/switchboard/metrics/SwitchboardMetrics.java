@@ -140,7 +140,7 @@ public final class SwitchboardMetrics implements AutoCloseable {
     private void bindRecovery(Recovery recovery) {
         Gauge.builder("switchboard.recovery.recovered", recovery, r -> r.progress().recovered())
                 .description("Subscription records recovered by this start's recovery run").register(registry);
-        Gauge.builder("switchboard.recovery.total", recovery, r -> r.progress().total())
+        Gauge.builder("switchboard.recovery.records", recovery, r -> r.progress().total())
                 .description("Subscription records there were to recover when the run started").register(registry);
         Gauge.builder("switchboard.recovery.batches", recovery, r -> r.progress().batches())
                 .description("Recovery batches done").register(registry);
