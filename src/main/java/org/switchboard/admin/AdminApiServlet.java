@@ -38,12 +38,10 @@ public final class AdminApiServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        AdminAccess access = AdminAccess.of(getServletContext());
-        Optional<AdminAccess.Refusal> refusal = access.checkRead(request);
-        if (refusal.isPresent()) {
-            refuse(request, response, refusal.get());
+        if (!admitted(request, response, false)) {
             return;
         }
+        AdminAccess access = AdminAccess.of(getServletContext());
         Platform platform = Platform.of(getServletContext());
         String path = path(request);
         switch (path) {
@@ -70,18 +68,14 @@ public final class AdminApiServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        AdminAccess access = AdminAccess.of(getServletContext());
-        Optional<AdminAccess.Refusal> refusal = access.checkWrite(request);
-        if (refusal.isPresent()) {
-            refuse(request, response, refusal.get());
+        if (!admitted(request, response, true)) {
             return;
         }
         Platform platform = Platform.of(getServletContext());
         String path = path(request);
         switch (path) {
             case "presence-views/refresh-all" -> {
-                int targets = platform.presenceViews().views().stream().mapToInt(v -> v.targets().size()).sum();
-                platform.presenceViews().refreshAll();
+                int targets = platform.presenceViews().refreshAll();
                 LOG.info("Status page: forced refresh of all presence views ({} targets, paced)", targets);
                 json(response, HttpServletResponse.SC_ACCEPTED, Map.of("queued", targets));
             }
@@ -95,6 +89,16 @@ public final class AdminApiServlet extends HttpServlet {
             }
             default -> json(response, HttpServletResponse.SC_NOT_FOUND, Map.of("error", "No such action: POST /api/" + path));
         }
+    }
+
+    /** True when the request may go on; otherwise its refusal has been written. */
+    private boolean admitted(HttpServletRequest request, HttpServletResponse response, boolean write) throws IOException {
+        AdminAccess access = AdminAccess.of(getServletContext());
+        Optional<AdminAccess.Refusal> refusal = write ? access.checkWrite(request) : access.checkRead(request);
+        if (refusal.isPresent()) {
+            refuse(request, response, refusal.get());
+        }
+        return refusal.isEmpty();
     }
 
     private static String path(HttpServletRequest request) {

@@ -117,8 +117,7 @@ public final class PlatformAdmin implements PlatformMBean, AutoCloseable {
 
     @Override
     public int refreshAllPresenceViews() {
-        int targets = platform.presenceViews().views().stream().mapToInt(v -> v.targets().size()).sum();
-        platform.presenceViews().refreshAll();
+        int targets = platform.presenceViews().refreshAll();
         LOG.info("Management: forced refresh of all presence views ({} targets, paced)", targets);
         return targets;
     }

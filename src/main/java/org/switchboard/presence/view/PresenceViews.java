@@ -68,9 +68,14 @@ public final class PresenceViews implements AutoCloseable {
         pacer.setRate(perSecond);
     }
 
-    /** Forces a refresh of every target of every view of the platform, paced. */
-    public void refreshAll() {
-        views.forEach(RemotePresenceView::refreshAll);
+    /** Forces a refresh of every target of every view of the platform, paced; returns how many targets were queued. */
+    public int refreshAll() {
+        int targets = 0;
+        for (RemotePresenceView view : views) {
+            targets += view.targets().size();
+            view.refreshAll();
+        }
+        return targets;
     }
 
     /** Forces a refresh of every target of the views endpoint {@code owner} made, paced. */
