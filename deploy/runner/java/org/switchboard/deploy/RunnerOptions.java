@@ -22,7 +22,8 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
             "  --war FILE             the archive to deploy (default: target/switchboard.war)",
             "  --dar FILE             default application router file (default: deploy/dar.properties)",
-            "  --help                 print this and exit");
+            "  --help                 print this and exit",
+            "Or: deploy/run --hash-password [ITERATIONS]  prints the hash of a password for admin.password-hash");
 
     private static final Map<String, String> KEYS = Map.of(
             "--sip-address", "server.sip-address",

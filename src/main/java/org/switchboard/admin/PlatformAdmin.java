@@ -1,6 +1,8 @@
 package org.switchboard.admin;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -13,33 +15,45 @@ import org.switchboard.dispatch.routing.EndpointRef;
 import org.switchboard.platform.Platform;
 import org.switchboard.subscription.SubscriptionRecord;
 
-/** The platform's MBean: read-outs and operations for the admin console. Registered at start, removed at stop. */
+/**
+ * The platform's MBeans: this one (read-outs and operations) and the configuration ({@link ConfigurationAdmin}), both
+ * under {@value #DOMAIN} with the context path as a key. Registered at start, removed at stop.
+ */
 public final class PlatformAdmin implements PlatformMBean, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformAdmin.class);
     public static final String DOMAIN = "org.switchboard";
 
     private final Platform platform;
-    private final ObjectName name;
+    private final List<ObjectName> names = new ArrayList<>();
     private final MBeanServer server;
 
-    private PlatformAdmin(Platform platform, ObjectName name, MBeanServer server) {
+    private PlatformAdmin(Platform platform, MBeanServer server) {
         this.platform = platform;
-        this.name = name;
         this.server = server;
     }
 
-    /** Registers the platform's MBean in the JVM's platform MBean server. */
+    /** Registers the platform's MBeans in the JVM's platform MBean server. */
     public static PlatformAdmin register(Platform platform, String contextPath) throws JMException {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name = new ObjectName(DOMAIN + ":type=Platform,context=" + ObjectName.quote(contextPath.isEmpty() ? "/" : contextPath));
-        PlatformAdmin admin = new PlatformAdmin(platform, name, server);
+        PlatformAdmin admin = new PlatformAdmin(platform, ManagementFactory.getPlatformMBeanServer());
+        String context = ObjectName.quote(contextPath.isEmpty() ? "/" : contextPath);
+        try {
+            admin.add(new StandardMBean(admin, PlatformMBean.class), new ObjectName(DOMAIN + ":type=Platform,context=" + context));
+            admin.add(new ConfigurationAdmin(platform.tunables()), new ObjectName(DOMAIN + ":type=Configuration,context=" + context));
+        } catch (JMException | RuntimeException e) {
+            admin.close();
+            throw e;
+        }
+        return admin;
+    }
+
+    private void add(Object mbean, ObjectName name) throws JMException {
         if (server.isRegistered(name)) {
             server.unregisterMBean(name);
         }
-        server.registerMBean(new StandardMBean(admin, PlatformMBean.class), name);
+        server.registerMBean(mbean, name);
+        names.add(name);
         LOG.info("Management: {}", name);
-        return admin;
     }
 
     @Override
@@ -103,20 +117,29 @@ public final class PlatformAdmin implements PlatformMBean, AutoCloseable {
 
     @Override
     public int refreshAllPresenceViews() {
-        int targets = platform.presenceViews().views().stream().mapToInt(v -> v.targets().size()).sum();
-        platform.presenceViews().refreshAll();
+        int targets = platform.presenceViews().refreshAll();
         LOG.info("Management: forced refresh of all presence views ({} targets, paced)", targets);
         return targets;
     }
 
     @Override
+    public String recoverNow() {
+        return platform.recovery().map(r -> {
+            LOG.info("Management: recover now");
+            return String.valueOf(r.recoverRestNow());
+        }).orElse("persistence disabled: nothing to recover");
+    }
+
+    @Override
     public void close() {
-        try {
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
+        for (ObjectName name : names) {
+            try {
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
+            } catch (JMException e) {
+                LOG.warn("Cannot unregister {}: {}", name, e.toString());
             }
-        } catch (JMException e) {
-            LOG.warn("Cannot unregister {}: {}", name, e.toString());
         }
     }
 }

@@ -34,4 +34,13 @@ public interface PlatformMBean {
 
     /** Forces a refresh of every target of every presence view, paced. Returns the targets queued. */
     int refreshAllPresenceViews();
+
+    /**
+     * Recovers every subscription record not yet recovered at once: the remaining batches follow one another
+     * without the pause between them. Returns the recovery progress when asked.
+     */
+    String recoverNow();
+
+    // Extension point (registration, PRODUCT.md §G): the registration feature adds its read-out here,
+    // e.g. String[] listRegistrations(); nothing registration-specific exists on this branch.
 }

@@ -67,6 +67,30 @@ public final class ConfigLoader {
         return config;
     }
 
+    /**
+     * {@code current} with one key changed (its value written as in the file, e.g. {@code 0.3} or {@code [5, 10]}),
+     * validated as a whole exactly like a file; a {@link ConfigException} names {@code origin} and the key.
+     */
+    public SwitchboardConfig change(SwitchboardConfig current, Path origin, String key, String value) {
+        ObjectNode tree = mapper.valueToTree(current);
+        override(origin, tree, key, value);
+        SwitchboardConfig config = bind(origin, tree);
+        ConfigValidator.validate(origin, config);
+        return config;
+    }
+
+    /** The value of a dotted key in {@code config}, as a tree node (missing node when there is no such key). */
+    public JsonNode valueOf(SwitchboardConfig config, String key) {
+        JsonNode node = mapper.valueToTree(config);
+        if (key.isEmpty()) {
+            return node;
+        }
+        for (String part : key.split("\\.")) {
+            node = node.path(part);
+        }
+        return node;
+    }
+
     private ObjectNode readFile(Path file) {
         String text;
         try {

@@ -3,6 +3,7 @@ package org.switchboard.config;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.regex.Pattern;
+import org.switchboard.admin.auth.PasswordHash;
 
 /** Rules a well-typed configuration must still satisfy; each failure names its key. */
 final class ConfigValidator {
@@ -55,7 +56,29 @@ final class ConfigValidator {
         DispatchSettings dispatch = config.dispatch();
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
+        validateAdmin(file, config.admin());
         EndpointsValidator.validate(file, config.endpoints());
+    }
+
+    private static void validateAdmin(Path file, AdminSettings admin) {
+        if (admin.username() == null || admin.passwordHash() == null) {
+            throw new ConfigException(file, admin.username() == null ? "admin.username" : "admin.password-hash", "must be text (may be empty)");
+        }
+        if (admin.username().isEmpty() != admin.passwordHash().isEmpty()) {
+            throw new ConfigException(file, admin.username().isEmpty() ? "admin.username" : "admin.password-hash",
+                    "admin.username and admin.password-hash go together: set both, or neither (the status page and API then refuse everyone)");
+        }
+        if (admin.username().contains(":") || admin.username().isBlank() && !admin.username().isEmpty()) {
+            throw new ConfigException(file, "admin.username", "must not be blank or contain ':'");
+        }
+        if (!admin.passwordHash().isEmpty()) {
+            try {
+                PasswordHash.parse(admin.passwordHash());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file, "admin.password-hash", e.getMessage());
+            }
+        }
+        requirePositive(file, "admin.session-idle-minutes", admin.sessionIdleMinutes());
     }
 
     private static void validateDatabase(Path file, DatabaseSettings database) {

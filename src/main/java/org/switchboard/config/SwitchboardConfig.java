@@ -11,6 +11,7 @@ public record SwitchboardConfig(
         PresenceSettings presence,
         PersistenceSettings persistence,
         BridgeSettings bridge,
+        AdminSettings admin,
         List<EndpointSettings> endpoints) {
 
     public SwitchboardConfig {
@@ -21,6 +22,7 @@ public record SwitchboardConfig(
     public static SwitchboardConfig defaults() {
         return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(),
                 TopologySettings.defaults(), PresenceSettings.defaults(), PersistenceSettings.defaults(), BridgeSettings.defaults(),
+                AdminSettings.defaults(),
                 List.of());
     }
 }

@@ -29,6 +29,7 @@ import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.EndpointSettings;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.dispatch.routing.ConversationRegistry;
+import org.switchboard.dispatch.routing.DispatchCounts;
 import org.switchboard.dispatch.routing.EndpointRef;
 import org.switchboard.dispatch.routing.IncomingRequest;
 import org.switchboard.dispatch.routing.Router;
@@ -58,6 +59,7 @@ public final class EndpointHost implements AutoCloseable {
     private final RoutingTable table = new RoutingTable();
     private final ConversationRegistry conversations;
     private final Router router;
+    private final DispatchCounts counts = new DispatchCounts();
     // Keyed by the endpoint's unique name: a String caches its hash, a record recomputes it per request.
     private final Map<String, HostedEndpoint> endpoints = new ConcurrentHashMap<>();
     private final ContactWriter contacts;
@@ -150,10 +152,17 @@ public final class EndpointHost implements AutoCloseable {
         try {
             facts = WireRequests.toIncoming(request);
         } catch (IllegalArgumentException e) {
+            counts.rejected(SipServletResponse.SC_BAD_REQUEST);
             request.createResponse(SipServletResponse.SC_BAD_REQUEST, "Bad Request: " + printable(e.getMessage())).send();
             return;
         }
         RoutingDecision decision = router.route(facts);
+        if ("OPTIONS".equals(request.getMethod()) && decision instanceof RoutingDecision.Rejected r
+                && r.statusCode() == SipServletResponse.SC_NOT_FOUND) {
+            counts.keepAlive();
+        } else {
+            counts.count(decision);
+        }
         if (decision instanceof RoutingDecision.Delivered delivered) {
             deliver(request, facts, delivered.endpoint());
         } else if (decision instanceof RoutingDecision.DefaultRouted routed) {
@@ -169,6 +178,7 @@ public final class EndpointHost implements AutoCloseable {
 
     void redispatch(SipServletRequest request, IncomingRequest facts, Aor target) throws IOException {
         RoutingDecision decision = router.redispatch(facts, target);
+        counts.count(decision);
         if (decision instanceof RoutingDecision.Delivered delivered) {
             deliver(request, facts, delivered.endpoint());
         } else if (decision instanceof RoutingDecision.Rejected rejected) {
@@ -284,6 +294,16 @@ public final class EndpointHost implements AutoCloseable {
             route.setLrParam(true);
             request.pushRoute(route);
         }
+    }
+
+    /** What became of the requests dispatched since start. */
+    public DispatchCounts counts() {
+        return counts;
+    }
+
+    /** Which endpoints handle which conversation; its idle timeout is tunable at run time. */
+    public ConversationRegistry conversations() {
+        return conversations;
     }
 
     /** Forgets idle conversations; the platform calls it periodically. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import javax.servlet.ServletContext;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.dispatch.EndpointHost;
+import org.switchboard.metrics.SwitchboardMetrics;
 import org.switchboard.presence.PresenceStore;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.subscription.PersistentSubscriptions;
@@ -33,12 +34,14 @@ public final class Platform implements AutoCloseable {
     private final PersistentSubscriptions subscriptions;
     private final Recovery recovery;
     private final Optional<BridgeRuntime> bridge;
+    private final Tunables tunables;
+    private final SwitchboardMetrics metrics;
     private final AutoCloseable[] resources;
 
     /** {@code resources} are closed in reverse order when the platform stops. */
     Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
             EndpointHost endpoints, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions, Recovery recovery,
-            Optional<BridgeRuntime> bridge, AutoCloseable... resources) {
+            Optional<BridgeRuntime> bridge, Tunables tunables, SwitchboardMetrics metrics, AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
@@ -50,6 +53,8 @@ public final class Platform implements AutoCloseable {
         this.subscriptions = subscriptions;
         this.recovery = recovery;
         this.bridge = bridge;
+        this.tunables = tunables;
+        this.metrics = metrics;
         this.resources = resources.clone();
     }
 
@@ -111,6 +116,16 @@ public final class Platform implements AutoCloseable {
     /** The SIP <-> XMPP bridge; empty when it is not enabled. */
     public Optional<BridgeRuntime> bridge() {
         return bridge;
+    }
+
+    /** The configuration in force, and the keys an operator may change at run time. */
+    public Tunables tunables() {
+        return tunables;
+    }
+
+    /** The platform's meters (JMX and Prometheus). */
+    public SwitchboardMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.switchboard.Version;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.metrics.SwitchboardMetrics;
 import org.switchboard.presence.OrderedPresenceStore;
 import org.switchboard.presence.PresenceDocuments;
 import org.switchboard.presence.PresenceStore;
@@ -40,8 +41,6 @@ import java.util.Optional;
 import org.switchboard.timing.ExecutorScheduler;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.presence.view.RefreshPacer;
-import org.switchboard.presence.view.ViewPolicy;
-import org.switchboard.config.PresenceSettings;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.switchboard.store.Database;
@@ -110,7 +109,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 return thread;
             });
             ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
-            views = new PresenceViews(viewPolicy(config.presence().views()), scheduler,
+            views = new PresenceViews(Tunables.viewPolicy(config.presence().views()), scheduler,
                     new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
                     new PresenceDocuments(config.presence().maxDocumentChars()), clock, ThreadLocalRandom.current()::nextDouble);
             persistenceTimers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -170,12 +169,15 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ExecutorService stoppableViewTimers = viewTimers;
         ExecutorService stoppablePersistence = persistenceTimers;
         PersistentSubscriptions flushedAtStop = subscriptions;
+        Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations());
+        SwitchboardMetrics metrics = new SwitchboardMetrics(new SwitchboardMetrics.Sources(endpoints.counts(), presence, views, subscriptions,
+                Optional.ofNullable(recovery)));
         // Closed in reverse: endpoints first (their beans close their views), then views left open, then timers,
         // then the last subscription writes.
         BridgeRuntime runningBridge = bridge;
         Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views, subscriptions, recovery,
-                Optional.ofNullable(runningBridge), stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans,
-                stoppableViewTimers::shutdownNow, views, endpoints, runningBridge == null ? () -> { } : runningBridge,
+                Optional.ofNullable(runningBridge), tunables, metrics, metrics, stoppablePersistence::shutdownNow, flushedAtStop::flushNow,
+                beans, stoppableViewTimers::shutdownNow, views, endpoints, runningBridge == null ? () -> { } : runningBridge,
                 stoppable::shutdownNow);
         platform.attachTo(context);
         try {
@@ -214,13 +216,6 @@ public final class PlatformListener implements ServletContextListener, SipServle
         }
         deregisterOwnJdbcDrivers();
         LOG.info("Switchboard stopped");
-    }
-
-    private static ViewPolicy viewPolicy(PresenceSettings.ViewSettings settings) {
-        return new ViewPolicy(Duration.ofSeconds(settings.expiresSeconds()),
-                settings.retryDelaysSeconds().stream().map(Duration::ofSeconds).toList(), settings.retryJitter(),
-                Duration.ofSeconds(settings.reestablishInitialSeconds()), Duration.ofSeconds(settings.reestablishMaxSeconds()),
-                Duration.ofSeconds(settings.pollingIntervalSeconds()));
     }
 
     /** Drivers this web application registered must go with it, or the container reports a leak. */

@@ -27,8 +27,14 @@ public final class Recovery {
     private final SubscriptionRepository repository;
     private final PersistentSubscriptions store;
     private final Map<Direction, RecoveryHandler> handlers;
-    private final int batchSize;
-    private final Duration interval;
+    // Tunable while the run goes on (JMX): read at every batch.
+    private volatile int batchSize;
+    private volatile Duration interval;
+    /** Set by {@link #recoverRestNow}: the remaining batches follow one another without a pause. */
+    private volatile boolean hurry;
+    /** The next batch, while one is scheduled, and its number (a batch overtaken by a newer one does not run); guarded by {@code this}. */
+    private Scheduler.Cancellable nextBatch;
+    private long batchTicket;
     private final Scheduler scheduler;
     private final Clock clock;
     private final Map<String, CompletableFuture<SubscriptionRecord>> recovered = new ConcurrentHashMap<>();
@@ -45,8 +51,8 @@ public final class Recovery {
         this.repository = repository;
         this.store = store;
         this.handlers = Map.copyOf(handlers);
-        this.batchSize = batchSize;
-        this.interval = interval;
+        setBatchSize(batchSize);
+        setInterval(interval);
         this.scheduler = scheduler;
         this.clock = clock;
     }
@@ -60,7 +66,7 @@ public final class Recovery {
         } catch (RuntimeException e) {
             LOG.warn("Recovery: cannot count the records yet ({}); counting when the database answers", e.toString());
         }
-        scheduler.schedule(Duration.ZERO, this::batch);
+        scheduleBatch(Duration.ZERO);
     }
 
     /** Starts the run unless it has started already (the container may signal readiness more than once). */
@@ -70,15 +76,70 @@ public final class Recovery {
         }
     }
 
+    /**
+     * Recovers everything not yet recovered at once: the run starts if it has not, and the remaining batches
+     * follow one another without waiting for the interval. Returns the progress when asked.
+     */
+    public RecoveryProgress recoverRestNow() {
+        hurry = true;
+        synchronized (this) {
+            if (runStart == null) {
+                start();
+            } else if (finishedAt == null && nextBatch != null) {
+                nextBatch.cancel();
+                scheduleBatch(Duration.ZERO);
+            }
+        }
+        LOG.info("Recovery: the rest is recovered now, batch after batch without a pause");
+        return progress();
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Takes effect from the next batch. */
+    public void setBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("the batch size must be at least 1, not " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    public Duration interval() {
+        return interval;
+    }
+
+    /** Takes effect from the next pause between batches. */
+    public void setInterval(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("the batch interval must be positive, not " + interval);
+        }
+        this.interval = interval;
+    }
+
+    private synchronized void scheduleBatch(Duration delay) {
+        long ticket = ++batchTicket;
+        nextBatch = scheduler.schedule(delay, () -> batch(ticket));
+    }
+
     /** Stops after the batch under way. */
     public void stop() {
         stopped = true;
     }
 
-    private void batch() {
+    private void batch(long ticket) {
+        synchronized (this) {
+            if (ticket != batchTicket) {
+                return;
+            }
+            nextBatch = null;
+        }
         if (stopped) {
             return;
         }
+        int batchSize = this.batchSize;
+        Duration interval = this.interval;
         List<SubscriptionRecord> next;
         try {
             store.flushNow(); // what earlier batches marked recovered must not come back
@@ -92,7 +153,7 @@ public final class Recovery {
             next = repository.stalest(runStart, batchSize);
         } catch (RuntimeException e) {
             LOG.warn("Recovery: the database does not answer ({}); trying again in {} s", e.toString(), interval.toSeconds());
-            scheduler.schedule(interval, this::batch);
+            scheduleBatch(interval);
             return;
         }
         int done = 0;
@@ -111,7 +172,7 @@ public final class Recovery {
                     Duration.between(runStart, finishedAt).toMillis());
             return;
         }
-        scheduler.schedule(interval, this::batch);
+        scheduleBatch(hurry ? Duration.ZERO : interval);
     }
 
     /**

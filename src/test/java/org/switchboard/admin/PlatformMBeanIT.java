@@ -2,17 +2,15 @@ package org.switchboard.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.tools.attach.VirtualMachine;
 import java.nio.file.Path;
 import java.util.Set;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.Jmx;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -40,14 +38,7 @@ class PlatformMBeanIT {
                   - aor: sip:echo@example.com
                     bean: echo
                 """.formatted(nobody)).start()) {
-            VirtualMachine vm = VirtualMachine.attach(String.valueOf(server.pid()));
-            String address;
-            try {
-                address = vm.startLocalManagementAgent();
-            } finally {
-                vm.detach();
-            }
-            try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+            try (JMXConnector connector = Jmx.connect(server)) {
                 MBeanServerConnection mbeans = connector.getMBeanServerConnection();
                 Set<ObjectName> names = mbeans.queryNames(new ObjectName("org.switchboard:type=Platform,*"), null);
                 assertThat(names).hasSize(1);

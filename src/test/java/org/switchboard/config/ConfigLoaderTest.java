@@ -55,6 +55,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void admin_credentials_go_together() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("admin:\n  username: ops\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("admin.password-hash"));
+    }
+
+    @Test
+    void an_admin_password_hash_that_is_not_one_is_refused_without_echoing_it() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("admin:\n  username: ops\n  password-hash: hunter2\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("admin.password-hash");
+                    assertThat(e.getMessage()).contains("pbkdf2-sha256").doesNotContain("hunter2").doesNotContain("\n");
+                });
+    }
+
+    @Test
+    void a_key_changed_at_run_time_is_validated_like_the_file() {
+        SwitchboardConfig changed = loader.change(SwitchboardConfig.defaults(), Path.of("JMX"), "presence.views.retry-jitter", "0.5");
+        assertThat(changed.presence().views().retryJitter()).isEqualTo(0.5);
+        assertThatThrownBy(() -> loader.change(SwitchboardConfig.defaults(), Path.of("JMX"), "presence.views.retry-jitter", "2"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("presence.views.retry-jitter"));
+    }
+
+    @Test
     void an_unknown_section_is_an_unknown_key() throws IOException {
         assertThatThrownBy(() -> loader.load(file("presense:\n  x: 1\n")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("presense"));

@@ -64,6 +64,40 @@ class RecoveryTest {
     }
 
     @Test
+    void recover_now_runs_the_remaining_batches_without_waiting_for_the_interval() {
+        persisted(250);
+        Recovery recovery = new Recovery(db, store, handlers, 100, Duration.ofMinutes(1), scheduler, clock);
+        recovery.start();
+        scheduler.runDue();
+        assertThat(recovery.progress().recovered()).isEqualTo(100);
+        recovery.recoverRestNow();
+        scheduler.runDue();
+        assertThat(recovery.progress()).isEqualTo(new RecoveryProgress(true, true, 250, 250, 3));
+        assertThat(reestablished.size() + markedActive.size()).as("each once").isEqualTo(250);
+    }
+
+    @Test
+    void recover_now_before_the_start_starts_the_run() {
+        persisted(20);
+        Recovery recovery = new Recovery(db, store, handlers, 10, Duration.ofMinutes(1), scheduler, clock);
+        recovery.recoverRestNow();
+        scheduler.runDue();
+        assertThat(recovery.progress().finished()).isTrue();
+        assertThat(recovery.progress().recovered()).isEqualTo(20);
+    }
+
+    @Test
+    void a_batch_size_changed_while_the_run_goes_on_applies_from_the_next_batch() {
+        persisted(250);
+        Recovery recovery = new Recovery(db, store, handlers, 100, Duration.ofSeconds(1), scheduler, clock);
+        recovery.start();
+        scheduler.runDue();
+        recovery.setBatchSize(10);
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(recovery.progress().recovered()).isEqualTo(110);
+    }
+
+    @Test
     void stalest_first() {
         persisted(3);
         Recovery recovery = new Recovery(db, store, handlers, 1, Duration.ofSeconds(1), scheduler, clock);

@@ -33,7 +33,8 @@ public final class ConversationRegistry {
     }
 
     private final Clock clock;
-    private final Duration idleTimeout;
+    /** Tunable at run time; applies at once to every conversation, since expiry is computed from the last request. */
+    private volatile Duration idleTimeout;
     private final int maxConversations;
     /** Insertion order is the order of last use, because {@link #remember} re-inserts. */
     private final LinkedHashMap<ConversationId, List<Handler>> conversations = new LinkedHashMap<>();
@@ -44,10 +45,7 @@ public final class ConversationRegistry {
      */
     public ConversationRegistry(Clock clock, Duration idleTimeout, int maxConversations) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
-        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("idle timeout must be positive, not " + idleTimeout);
-        }
+        setIdleTimeout(idleTimeout);
         if (maxConversations < 1) {
             throw new IllegalArgumentException("maximum number of conversations must be at least 1, not " + maxConversations);
         }
@@ -139,6 +137,18 @@ public final class ConversationRegistry {
             }
             return List.copyOf(live);
         }
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout must be positive, not " + idleTimeout);
+        }
+        this.idleTimeout = idleTimeout;
     }
 
     private boolean isExpired(Handler handler, Instant now) {

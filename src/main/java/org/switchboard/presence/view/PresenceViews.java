@@ -17,7 +17,8 @@ import org.switchboard.presence.PresenceDocuments;
  */
 public final class PresenceViews implements AutoCloseable {
 
-    private final ViewPolicy policy;
+    /** Replaced as a whole when an operator changes a setting; every target reads it at each use. */
+    private volatile ViewPolicy policy;
     private final Scheduler scheduler;
     private final RefreshPacer pacer;
     private final PresenceDocuments documents;
@@ -38,16 +39,43 @@ public final class PresenceViews implements AutoCloseable {
     /** A new, empty view owned by endpoint {@code owner}; {@code edge} sends its SUBSCRIBEs. */
     public RemotePresenceView create(String owner, ViewMode mode, PresenceViewListener listener, Function<RemotePresenceView.Wire, SubscribeSender> edge) {
         RemotePresenceView[] made = new RemotePresenceView[1];
-        RemotePresenceView view = new RemotePresenceView(owner, mode, policy, listener, edge, scheduler, pacer, documents, clock, random,
+        RemotePresenceView view = new RemotePresenceView(owner, mode, this::policy, listener, edge, scheduler, pacer, documents, clock, random,
                 () -> views.remove(made[0]));
         made[0] = view;
         views.add(view);
         return view;
     }
 
-    /** Forces a refresh of every target of every view of the platform, paced. */
-    public void refreshAll() {
-        views.forEach(RemotePresenceView::refreshAll);
+    /** The policy every view follows now. */
+    public ViewPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Changes the policy of every view at once: retries, jitter and re-establishment use it from their next
+     * decision, polling from the next fetch. The Expires asked for is fixed per target when it is added.
+     */
+    public void setPolicy(ViewPolicy policy) {
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
+    }
+
+    /** The pace of bulk SUBSCRIBEs, per second; a change applies from the next one. */
+    public int bulkSubscribesPerSecond() {
+        return pacer.rate();
+    }
+
+    public void setBulkSubscribesPerSecond(int perSecond) {
+        pacer.setRate(perSecond);
+    }
+
+    /** Forces a refresh of every target of every view of the platform, paced; returns how many targets were queued. */
+    public int refreshAll() {
+        int targets = 0;
+        for (RemotePresenceView view : views) {
+            targets += view.targets().size();
+            view.refreshAll();
+        }
+        return targets;
     }
 
     /** Forces a refresh of every target of the views endpoint {@code owner} made, paced. */

@@ -13,7 +13,7 @@ import java.util.Queue;
 public final class RefreshPacer {
 
     private final Scheduler scheduler;
-    private final Duration spacing;
+    private volatile Duration spacing;
     private final Queue<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
     private boolean open;
@@ -29,12 +29,21 @@ public final class RefreshPacer {
      *                  container has finished deploying the application)
      */
     public RefreshPacer(Scheduler scheduler, int perSecond, boolean open) {
+        this.scheduler = scheduler;
+        setRate(perSecond);
+        this.open = open;
+    }
+
+    /** How many go out per second at most; a change applies from the next release. */
+    public void setRate(int perSecond) {
         if (perSecond < 1) {
             throw new IllegalArgumentException("perSecond must be at least 1");
         }
-        this.scheduler = scheduler;
         this.spacing = Duration.ofNanos(1_000_000_000L / perSecond);
-        this.open = open;
+    }
+
+    public int rate() {
+        return (int) (1_000_000_000L / spacing.toNanos());
     }
 
     /** Starts releasing what was held. Idempotent. */

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.endpoint.Aor;
@@ -31,7 +32,7 @@ public final class RemotePresenceView implements AutoCloseable {
 
     private final String owner;
     private final ViewMode mode;
-    private final ViewPolicy policy;
+    private final Supplier<ViewPolicy> policy;
     private final PresenceViewListener listener;
     private final SubscribeSender sender;
     private final Runnable onClose;
@@ -49,7 +50,7 @@ public final class RemotePresenceView implements AutoCloseable {
     private volatile boolean closed;
     private Scheduler.Cancellable periodicRefresh;
 
-    RemotePresenceView(String owner, ViewMode mode, ViewPolicy policy, PresenceViewListener listener,
+    RemotePresenceView(String owner, ViewMode mode, Supplier<ViewPolicy> policy, PresenceViewListener listener,
             Function<Wire, SubscribeSender> edge, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents,
             Clock clock, DoubleSupplier random, Runnable onClose) {
         this.owner = owner;

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.endpoint.Aor;
@@ -24,7 +25,8 @@ final class TargetSubscription {
 
     private final Aor target;
     private final ViewMode mode;
-    private final ViewPolicy policy;
+    /** Read at each decision, so that an operator's change applies at once. */
+    private final Supplier<ViewPolicy> livePolicy;
     private final SubscribeSender sender;
     private final SubscriptionEvents events;
     private final Scheduler scheduler;
@@ -50,19 +52,23 @@ final class TargetSubscription {
 
     private enum Purpose { SUBSCRIBE, REFRESH, UNSUBSCRIBE }
 
-    TargetSubscription(Aor target, ViewMode mode, ViewPolicy policy, SubscribeSender sender, SubscriptionEvents events,
+    TargetSubscription(Aor target, ViewMode mode, Supplier<ViewPolicy> policy, SubscribeSender sender, SubscriptionEvents events,
             Scheduler scheduler, Clock clock, DoubleSupplier random, LongSupplier newDialog) {
         this.target = target;
         this.mode = mode;
-        this.policy = policy;
+        this.livePolicy = policy;
         this.sender = sender;
         this.events = events;
         this.scheduler = scheduler;
         this.clock = clock;
         this.random = random;
         this.newDialog = newDialog;
-        this.asking = mode == ViewMode.POLLING ? Duration.ZERO : policy.expires();
-        this.reestablishDelay = policy.reestablishInitial();
+        this.asking = mode == ViewMode.POLLING ? Duration.ZERO : policy.get().expires();
+        this.reestablishDelay = policy.get().reestablishInitial();
+    }
+
+    private ViewPolicy policy() {
+        return livePolicy.get();
     }
 
     Aor target() {
@@ -139,7 +145,7 @@ final class TargetSubscription {
         if (status >= 200 && status < 300) {
             established = true;
             failures = 0;
-            reestablishDelay = policy.reestablishInitial();
+            reestablishDelay = policy().reestablishInitial();
             body.ifPresent(b -> events.presence(target, b.contentType(), b.text()));
             if (state != SubscriptionState.SUBSCRIBED) {
                 moveTo(SubscriptionState.SUBSCRIBED, (purpose == Purpose.REFRESH ? "refreshed " : "accepted ") + status);
@@ -208,6 +214,7 @@ final class TargetSubscription {
             default -> { // probation, giveup, none or unknown: wait, then subscribe anew (RFC 6665 §4.1.3)
                 established = false;
                 pending = -1;
+                ViewPolicy policy = policy(); // one snapshot per decision
                 Duration wait = notify.retryAfter().orElse(jittered(policy.retryDelays().isEmpty()
                         ? policy.reestablishInitial() : policy.retryDelays().get(0)));
                 waitThenSubscribe(why + ", again in " + wait.toSeconds() + " s", wait);
@@ -217,6 +224,7 @@ final class TargetSubscription {
     }
 
     private void failed(Purpose purpose, String status, Optional<Duration> retryAfter) {
+        ViewPolicy policy = policy(); // one snapshot per decision
         established = false;
         failures++;
         String what = purpose == Purpose.REFRESH ? "refresh failed: " : "SUBSCRIBE failed: ";
@@ -283,9 +291,9 @@ final class TargetSubscription {
     private void scheduleNext(Duration granted) {
         cancelTimer();
         if (mode == ViewMode.POLLING) {
-            timer = scheduler.schedule(policy.pollingInterval(), this::poll);
+            timer = scheduler.schedule(policy().pollingInterval(), this::poll);
         } else if (!granted.isZero()) {
-            timer = scheduler.schedule(policy.refreshAfter(granted), this::refreshNow);
+            timer = scheduler.schedule(policy().refreshAfter(granted), this::refreshNow);
         }
     }
 
@@ -313,7 +321,7 @@ final class TargetSubscription {
     }
 
     private Duration jittered(Duration delay) {
-        double factor = 1 + policy.jitter() * (2 * random.getAsDouble() - 1);
+        double factor = 1 + policy().jitter() * (2 * random.getAsDouble() - 1);
         return Duration.ofMillis(Math.max(0, Math.round(delay.toMillis() * factor)));
     }
 

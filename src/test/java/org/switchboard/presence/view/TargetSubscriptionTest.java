@@ -33,7 +33,7 @@ class TargetSubscriptionTest {
     }
 
     private TargetSubscription subscription(ViewMode mode) {
-        return new TargetSubscription(BOB, mode, ViewPolicy.defaults(), (target, dialog, expires, id) -> sent.add(new Sent(dialog, expires, id)),
+        return new TargetSubscription(BOB, mode, ViewPolicy::defaults, (target, dialog, expires, id) -> sent.add(new Sent(dialog, expires, id)),
                 new SubscriptionEvents() {
                     @Override
                     public void stateChanged(StateChange change) {

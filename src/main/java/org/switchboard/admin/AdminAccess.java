@@ -1,0 +1,137 @@
+package org.switchboard.admin;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import javax.servlet.ServletContext;
+import javax.servlet.http.Cookie;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.switchboard.admin.auth.AdminSessions;
+import org.switchboard.admin.auth.Credentials;
+import org.switchboard.admin.auth.PasswordHash;
+import org.switchboard.admin.auth.SameOrigin;
+import org.switchboard.config.AdminSettings;
+import org.switchboard.platform.Platform;
+
+/**
+ * Who may use the status page, the JSON API and the metrics, in one place for every admin servlet.
+ * Reads: a status-page session (cookie) or HTTP Basic with the configured credentials. Writes: a session, its
+ * CSRF token in {@value #CSRF_HEADER}, and no foreign {@code Origin}/{@code Referer}. With no credentials
+ * configured, everything is refused ({@code 503}).
+ */
+final class AdminAccess {
+
+    static final String COOKIE = "switchboard-admin";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    /** The status page's own requests carry this, so a lapsed session shows the login form, not the browser's Basic prompt. */
+    static final String PAGE_HEADER = "X-Switchboard-Page";
+    private static final String ATTRIBUTE = AdminAccess.class.getName();
+
+    /** Why a request is refused; {@code null} verdict fields mean allowed. */
+    record Refusal(int status, String message) {
+    }
+
+    private final Optional<Credentials> credentials;
+    private final AdminSessions sessions;
+
+    private AdminAccess(AdminSettings settings) {
+        credentials = settings.configured()
+                ? Optional.of(new Credentials(settings.username(), PasswordHash.parse(settings.passwordHash())))
+                : Optional.empty();
+        sessions = new AdminSessions(Clock.systemUTC(), Duration.ofMinutes(settings.sessionIdleMinutes()));
+    }
+
+    /** The one instance of this application. */
+    static synchronized AdminAccess of(ServletContext context) {
+        Object existing = context.getAttribute(ATTRIBUTE);
+        if (existing instanceof AdminAccess access) {
+            return access;
+        }
+        AdminAccess access = new AdminAccess(Platform.of(context).config().admin());
+        context.setAttribute(ATTRIBUTE, access);
+        return access;
+    }
+
+    boolean configured() {
+        return credentials.isPresent();
+    }
+
+    static Refusal notConfigured() {
+        return new Refusal(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                "The status page and API are not configured: set admin.username and admin.password-hash (deploy/run --hash-password)");
+    }
+
+    /** The live login of this request, if any. */
+    Optional<AdminSessions.Session> session(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return Optional.empty();
+        }
+        for (Cookie cookie : cookies) {
+            if (COOKIE.equals(cookie.getName())) {
+                return sessions.find(cookie.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Empty when the request may read; else why not. */
+    Optional<Refusal> checkRead(HttpServletRequest request) {
+        if (credentials.isEmpty()) {
+            return Optional.of(notConfigured());
+        }
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null) {
+            return credentials.get().matchesBasic(authorization) ? Optional.empty()
+                    : Optional.of(new Refusal(HttpServletResponse.SC_UNAUTHORIZED, "Wrong username or password"));
+        }
+        return session(request).isPresent() ? Optional.empty()
+                : Optional.of(new Refusal(HttpServletResponse.SC_UNAUTHORIZED, "Log in first (status page, or HTTP Basic)"));
+    }
+
+    /** Empty when the request may change something; else why not. */
+    Optional<Refusal> checkWrite(HttpServletRequest request) {
+        if (credentials.isEmpty()) {
+            return Optional.of(notConfigured());
+        }
+        if (!SameOrigin.allows(request.getScheme(), request.getHeader("Host"), request.getHeader("Origin"), request.getHeader("Referer"))) {
+            return Optional.of(new Refusal(HttpServletResponse.SC_FORBIDDEN, "Cross-site request refused"));
+        }
+        Optional<AdminSessions.Session> session = session(request);
+        if (session.isEmpty()) {
+            return Optional.of(new Refusal(HttpServletResponse.SC_UNAUTHORIZED, "Writes need a status-page login (POST /login)"));
+        }
+        if (!session.get().acceptsCsrfToken(request.getHeader(CSRF_HEADER))) {
+            return Optional.of(new Refusal(HttpServletResponse.SC_FORBIDDEN, "Missing or wrong " + CSRF_HEADER));
+        }
+        return Optional.empty();
+    }
+
+    /** Checks a login form's credentials; a new session when they match. */
+    Optional<AdminSessions.Session> login(String username, String password) {
+        return credentials.filter(c -> c.matches(username, password)).map(c -> sessions.create());
+    }
+
+    void logout(HttpServletRequest request) {
+        session(request).ifPresent(s -> sessions.remove(s.token()));
+    }
+
+    /** The session cookie: not readable by scripts, never sent with a cross-site request. */
+    static void setCookie(HttpServletRequest request, HttpServletResponse response, String value, boolean expire) {
+        String path = request.getContextPath().isEmpty() ? "/" : request.getContextPath();
+        // Tomcat 7's Cookie has no SameSite, so the header is written whole.
+        response.addHeader("Set-Cookie", COOKIE + "=" + value + "; Path=" + path + "; HttpOnly; SameSite=Strict"
+                + (request.isSecure() ? "; Secure" : "") + (expire ? "; Max-Age=0" : ""));
+    }
+
+    /** Headers every admin answer carries: nothing cached, nothing framed or sniffed, scripts only from here. */
+    static void secureHeaders(HttpServletResponse response) {
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("Referrer-Policy", "same-origin");
+        response.setHeader("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    }
+}

@@ -1,0 +1,107 @@
+package org.switchboard.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.switchboard.testing.AdminLogin;
+import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.RunningSwitchboard;
+
+/**
+ * The status page in a real browser: Debian's chromium, headless, driven by Selenium through Debian's chromedriver
+ * (both named explicitly, so Selenium Manager never looks anything up). Logs in, finds the configured presence view
+ * with its state, presses "Refresh all presence views" (a write with the page's CSRF token), and saves a screenshot.
+ */
+class StatusPageBrowserIT {
+
+    @TempDir
+    Path work;
+
+    @TempDir
+    Path profile;
+
+    @Test
+    void the_status_page_logs_in_and_shows_the_configured_presence_view_with_its_state() throws Exception {
+        Optional<Path> chromium = onPath("chromium");
+        Optional<Path> chromedriver = onPath("chromedriver");
+        Assumptions.assumeTrue(chromium.isPresent() && chromedriver.isPresent(),
+                "chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)");
+        int nobody = FreePorts.udpAndTcp(); // the Front End next hop does not listen: the view waits for a retry
+        try (RunningSwitchboard server = RunningSwitchboard.in(work).configText(AdminLogin.configSection() + """
+                topology:
+                  front-end-pool: fe
+                  front-end-pools:
+                    - {name: fe, next-hop: "sip:127.0.0.1:%d;transport=tcp"}
+                presence:
+                  views: {retry-delays-seconds: [3600, 3600, 3600]}
+                endpoints:
+                  - aor: sip:monitor@example.com
+                    bean: presence-monitor
+                    settings: {targets: ["sip:bob@example.com"]}
+                """.formatted(nobody)).start()) {
+            WebDriver browser = browser(chromium.get(), chromedriver.get());
+            try {
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                browser.get(server.http("/status").toString());
+                browser.findElement(By.id("username")).sendKeys(AdminLogin.USER);
+                browser.findElement(By.id("password")).sendKeys(AdminLogin.PASSWORD);
+                browser.findElement(By.id("log-in")).click();
+
+                wait.until(b -> b.findElement(By.cssSelector("#presence-views tbody")).getText().contains("sip:bob@example.com"));
+                String row = browser.findElement(By.cssSelector("#presence-views tbody tr")).getText();
+                assertThat(row).contains("monitor").contains("persistent").contains("sip:bob@example.com");
+                assertThat(browser.findElement(By.cssSelector("#presence-views td.state")).getText())
+                        .isIn("SUBSCRIBING", "WAITING_FOR_RETRY");
+                assertThat(browser.findElement(By.id("registrations")).getText()).isEqualTo("not configured");
+                assertThat(browser.findElement(By.id("xmpp")).getText()).isEqualTo("not configured");
+                assertThat(browser.findElement(By.id("endpoints")).getText()).contains("sip:monitor@example.com");
+
+                browser.findElement(By.id("refresh-all")).click();
+                wait.until(b -> b.findElement(By.id("notice")).getText().contains("forced refresh of 1 targets queued"));
+                wait.until(b -> b.findElement(By.cssSelector("#presence-views td.state")).getText().equals("WAITING_FOR_RETRY"));
+
+                Path screenshots = Path.of(System.getProperty("switchboard.basedir", "."), "target", "screenshots");
+                Files.createDirectories(screenshots);
+                File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+                Path saved = Files.copy(shot.toPath(), screenshots.resolve("status-page.png"), StandardCopyOption.REPLACE_EXISTING);
+                assertThat(Files.size(saved)).isPositive();
+            } finally {
+                browser.quit();
+            }
+            assertThat(server.stdout() + server.stderr()).contains("Status page: login from")
+                    .contains("Status page: forced refresh of all presence views (1 targets, paced)");
+        }
+    }
+
+    private WebDriver browser(Path chromium, Path chromedriver) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static Optional<Path> onPath(String command) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(dir -> Path.of(dir, command)).filter(Files::isExecutable).findFirst();
+    }
+}
