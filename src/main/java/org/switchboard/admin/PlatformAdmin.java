@@ -102,6 +102,11 @@ public final class PlatformAdmin implements PlatformMBean, AutoCloseable {
     }
 
     @Override
+    public String[] listRegistrations() {
+        return platform.registrations().stream().map(String::valueOf).toArray(String[]::new);
+    }
+
+    @Override
     public int refreshAllPresenceViews() {
         int targets = platform.presenceViews().views().stream().mapToInt(v -> v.targets().size()).sum();
         platform.presenceViews().refreshAll();

@@ -54,6 +54,7 @@ final class ConfigValidator {
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
         EndpointsValidator.validate(file, config.endpoints());
+        RegistrationValidator.validate(file, config.registration(), config.topology(), config.endpoints());
     }
 
     private static void validateDatabase(Path file, DatabaseSettings database) {

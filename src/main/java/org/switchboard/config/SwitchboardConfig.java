@@ -10,6 +10,7 @@ public record SwitchboardConfig(
         TopologySettings topology,
         PresenceSettings presence,
         PersistenceSettings persistence,
+        RegistrationSettings registration,
         List<EndpointSettings> endpoints) {
 
     public SwitchboardConfig {
@@ -19,6 +20,7 @@ public record SwitchboardConfig(
     /** Every key at its documented default; a configuration file only states what differs. */
     public static SwitchboardConfig defaults() {
         return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(),
-                TopologySettings.defaults(), PresenceSettings.defaults(), PersistenceSettings.defaults(), List.of());
+                TopologySettings.defaults(), PresenceSettings.defaults(), PersistenceSettings.defaults(),
+                RegistrationSettings.defaults(), List.of());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.store.InstanceIdentity;
@@ -14,7 +15,8 @@ class PlatformTest {
     private final MutableClock clock = new MutableClock();
 
     private Platform platform() {
-        return new Platform(SwitchboardConfig.defaults(), null, new InstanceIdentity("id", Instant.EPOCH, 1), clock, null, null, null, null, null);
+        return new Platform(SwitchboardConfig.defaults(), null, new InstanceIdentity("id", Instant.EPOCH, 1), clock, null, null, null, null, null,
+                null, Optional.empty());
     }
 
     @Test
