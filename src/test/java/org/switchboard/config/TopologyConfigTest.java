@@ -159,8 +159,8 @@ class TopologyConfigTest {
         assertThat(topology.frontEndPool()).isEqualTo("fe1");
         assertThat(topology.frontEndPools()).containsExactly(
                 new TopologySettings.FrontEndPool("fe1", "sip:fe1.example.com:5060;transport=tcp",
-                        List.of("sip:alice@example.com", "sip:bob@example.com")),
-                new TopologySettings.FrontEndPool("fe2", "sips:fe2.example.com", List.of("sip:carol@example.com")));
+                        List.of("sip:alice@example.com", "sip:bob@example.com"), "", ""),
+                new TopologySettings.FrontEndPool("fe2", "sips:fe2.example.com", List.of("sip:carol@example.com"), "", ""));
         assertThat(topology.nextHopPool()).map(TopologySettings.FrontEndPool::name).contains("fe1");
     }
 
