@@ -18,7 +18,7 @@ import org.switchboard.registration.RegistrationSnapshot;
 /**
  * {@code GET /health}: is the application up, which version, for how long, on which SIP addresses,
  * in which application pool, and what became of the presence updates offered (counts only). Unauthenticated
- * on purpose, so load balancers and monitors can poll it; it names no user.
+ * on purpose, so load balancers and monitors can poll it; it names no user's AOR (registrations show endpoint names).
  */
 public final class HealthServlet extends HttpServlet {
 
