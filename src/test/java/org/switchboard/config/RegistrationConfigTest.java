@@ -1,12 +1,11 @@
 package org.switchboard.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,21 +15,15 @@ class RegistrationConfigTest {
     @TempDir
     Path dir;
 
-    private final ConfigLoader loader = new ConfigLoader();
+    private ConfigFiles files;
 
-    private Path file(String yaml) throws IOException {
-        Path file = dir.resolve("switchboard.yaml");
-        Files.writeString(file, yaml);
-        return file;
+    @BeforeEach
+    void files() {
+        files = new ConfigFiles(dir);
     }
 
     private void assertRefused(String yaml, String key, String problemPart) throws IOException {
-        Path file = file(yaml);
-        assertThatThrownBy(() -> loader.load(file)).isInstanceOfSatisfying(ConfigException.class, e -> {
-            assertThat(e.key()).isEqualTo(key);
-            assertThat(e.problem()).contains(problemPart);
-            assertThat(e.getMessage()).startsWith("Configuration error in " + file + " at key '" + key + "': ").doesNotContain("\n");
-        });
+        files.assertRefused(yaml, key, problemPart);
     }
 
     private static final String ALICE_REGISTERS = """
@@ -40,7 +33,7 @@ class RegistrationConfigTest {
 
     @Test
     void a_full_registration_section_is_read() throws IOException {
-        SwitchboardConfig config = loader.load(file("""
+        SwitchboardConfig config = files.load("""
                 registration:
                   enabled: true
                   servers: ["sip:reg1.example.com:5060"]
@@ -52,7 +45,7 @@ class RegistrationConfigTest {
                   fallback-seconds: 20
                   probe-interval-seconds: 2
                   max-redirects: 5
-                """ + ALICE_REGISTERS));
+                """ + ALICE_REGISTERS);
         assertThat(config.registration()).isEqualTo(new RegistrationSettings(true, List.of("sip:reg1.example.com:5060"), "example.com",
                 "127.0.0.1:5353", Transport.TCP, 600, 10, 20, 2, 5, false));
         assertThat(config.endpoints().get(0).registers()).isTrue();
@@ -60,7 +53,7 @@ class RegistrationConfigTest {
 
     @Test
     void registration_is_off_by_default_and_endpoints_do_not_register() throws IOException {
-        SwitchboardConfig config = loader.load(file("endpoints:\n  - {aor: \"sip:alice@example.com\", kind: user, epid: desk, bean: echo}\n"));
+        SwitchboardConfig config = files.load("endpoints:\n  - {aor: \"sip:alice@example.com\", kind: user, epid: desk, bean: echo}\n");
         assertThat(config.registration().enabled()).isFalse();
         assertThat(config.registration().director()).isFalse();
         assertThat(config.endpoints().get(0).registers()).isFalse();
@@ -114,12 +107,12 @@ class RegistrationConfigTest {
 
     @Test
     void a_pool_names_its_registrar_and_an_existing_backup_pool() throws IOException {
-        SwitchboardConfig config = loader.load(file("""
+        SwitchboardConfig config = files.load("""
                 topology:
                   front-end-pools:
                     - {name: fe1, next-hop: "sip:fe1.example.com", registrar: "sip:reg1.example.com:5060", backup-pool: fe2}
                     - {name: fe2, next-hop: "sip:fe2.example.com"}
-                """));
+                """);
         assertThat(config.topology().frontEndPools().get(0).effectiveRegistrar()).isEqualTo("sip:reg1.example.com:5060");
         assertThat(config.topology().frontEndPools().get(1).effectiveRegistrar()).isEqualTo("sip:fe2.example.com");
         assertRefused("""

@@ -17,6 +17,7 @@ import org.switchboard.testing.Dnsmasq;
 import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SippPeer;
+import org.switchboard.testing.Stopping;
 
 /**
  * Bad input through the real container, each with a clear event (in the health JSON) and log line, the
@@ -73,17 +74,7 @@ class RegistrationBadInputIT {
 
     @AfterAll
     void stopEverything() throws Exception {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            for (AutoCloseable peer : new AutoCloseable[] {badDirector, director, primary, dns}) {
-                if (peer != null) {
-                    peer.close();
-                }
-            }
-        }
+        Stopping.all(server, badDirector, director, primary, dns);
     }
 
     @Test

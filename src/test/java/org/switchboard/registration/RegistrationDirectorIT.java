@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipClient;
+import org.switchboard.testing.Stopping;
 
 /**
  * Director mode through the real container: a JAIN-SIP client sends REGISTERs; the 301 on the wire names
@@ -55,15 +56,7 @@ class RegistrationDirectorIT {
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (server != null) {
-                server.close();
-            }
-        }
+        Stopping.all(client, server);
     }
 
     private Response register(String user) throws Exception {

@@ -17,6 +17,7 @@ import org.switchboard.testing.Dnsmasq;
 import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SippPeer;
+import org.switchboard.testing.Stopping;
 
 /**
  * A user endpoint's registration through the real container against real peers on 127.0.0.1: dnsmasq serves
@@ -76,17 +77,7 @@ class RegistrationFailoverIT {
 
     @AfterAll
     void stopEverything() throws Exception {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            for (AutoCloseable peer : new AutoCloseable[] {director, primary, backup, dns}) {
-                if (peer != null) {
-                    peer.close();
-                }
-            }
-        }
+        Stopping.all(server, director, primary, backup, dns);
     }
 
     @Test

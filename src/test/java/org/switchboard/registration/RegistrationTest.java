@@ -76,9 +76,12 @@ class RegistrationTest {
     }
 
     Registration registration() {
-        RegistrarDiscovery discovery = new RegistrarDiscovery(Optional.of(srv), "example.com", "udp", configured);
+        return registration(new RegistrarDiscovery(Optional.of(srv), "example.com", "udp", configured), cache);
+    }
+
+    Registration registration(RegistrarDiscovery discovery, RegistrarCache withCache) {
         RegistrationPolicy policy = new RegistrationPolicy(EXPIRES, DETECTION, FALLBACK, PROBE, maxRedirects);
-        return new Registration("alice-desk", ALICE, policy, discovery, cache, events::add, scheduler, clock, w -> {
+        return new Registration("alice-desk", ALICE, policy, discovery, withCache, events::add, scheduler, clock, w -> {
             wire = w;
             return new RegisterSender() {
                 @Override
@@ -469,35 +472,23 @@ class RegistrationTest {
 
     @Test
     void a_failing_cache_is_logged_and_registration_goes_on() {
-        Registration r = new Registration("alice-desk", ALICE, new RegistrationPolicy(EXPIRES, DETECTION, FALLBACK, PROBE, 3),
-                new RegistrarDiscovery(Optional.empty(), "", "udp", List.of(PRIMARY)), new RegistrarCache() {
-                    @Override
-                    public Optional<Registrars> find(Aor user) {
-                        throw new IllegalStateException("database down");
-                    }
+        RegistrarCache failing = new RegistrarCache() {
+            @Override
+            public Optional<Registrars> find(Aor user) {
+                throw new IllegalStateException("database down");
+            }
 
-                    @Override
-                    public void save(Aor user, Registrars registrars) {
-                        throw new IllegalStateException("database down");
-                    }
+            @Override
+            public void save(Aor user, Registrars registrars) {
+                throw new IllegalStateException("database down");
+            }
 
-                    @Override
-                    public void forget(Aor user) {
-                        throw new IllegalStateException("database down");
-                    }
-                }, events::add, scheduler, clock, w -> {
-                    wire = w;
-                    return new RegisterSender() {
-                        @Override
-                        public void register(SipUri registrar, Duration expires, long requestId) {
-                            sent.add(new Sent("REGISTER", registrar, expires, requestId));
-                        }
-
-                        @Override
-                        public void probe(SipUri registrar, long requestId) {
-                        }
-                    };
-                });
+            @Override
+            public void forget(Aor user) {
+                throw new IllegalStateException("database down");
+            }
+        };
+        Registration r = registration(new RegistrarDiscovery(Optional.empty(), "", "udp", List.of(PRIMARY)), failing);
         r.start();
         answer(200);
         assertThat(r.state()).isEqualTo(RegistrationState.REGISTERED);
