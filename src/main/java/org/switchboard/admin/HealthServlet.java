@@ -15,11 +15,13 @@ import org.switchboard.bridge.BridgeCounts;
 import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.platform.BridgeRuntime;
 import org.switchboard.platform.Platform;
+import org.switchboard.registration.RegistrationEvent;
+import org.switchboard.registration.RegistrationSnapshot;
 
 /**
  * {@code GET /health}: is the application up, which version, for how long, on which SIP addresses,
  * in which application pool, and what became of the presence updates offered (counts only). Unauthenticated
- * on purpose, so load balancers and monitors can poll it; it names no user.
+ * on purpose, so load balancers and monitors can poll it; it names no user's AOR (registrations show endpoint names).
  */
 public final class HealthServlet extends HttpServlet {
 
@@ -56,11 +58,42 @@ public final class HealthServlet extends HttpServlet {
         body.put("persistence", platform.subscriptions().status());
         platform.recovery().ifPresent(recovery -> body.put("recovery", recovery.progress()));
         body.put("bridge", platform.bridge().map(HealthServlet::bridge).orElseGet(() -> Map.of("state", XmppConnectionState.DISABLED)));
+        body.put("registrations", registrations(platform));
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         JSON.writeValue(response.getOutputStream(), body);
+    }
+
+    /**
+     * Each registering endpoint: its state and since when, where it is registered, its primary and backup
+     * registrars, and its recent steps. Endpoint names and registrar addresses only: the user's AOR is left out.
+     */
+    private static List<Map<String, Object>> registrations(Platform platform) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (RegistrationSnapshot r : platform.registrations()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("endpoint", r.endpoint());
+            entry.put("state", r.state().name());
+            entry.put("since", r.since().toString());
+            entry.put("registrar", r.registrar().map(String::valueOf).orElse(null));
+            entry.put("primary", r.primary().map(String::valueOf).orElse(null));
+            entry.put("backup", r.backup().map(String::valueOf).orElse(null));
+            List<Map<String, Object>> events = new ArrayList<>();
+            for (RegistrationEvent e : platform.registrationEvents(r.endpoint())) {
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("at", e.at().toString());
+                event.put("kind", e.kind().name());
+                event.put("from", e.from().name());
+                event.put("to", e.to().name());
+                event.put("detail", e.detail());
+                events.add(event);
+            }
+            entry.put("events", events);
+            list.add(entry);
+        }
+        return list;
     }
 
     /** The container's own view of where it listens (JSR 289 outbound interfaces). */

@@ -116,6 +116,11 @@ public final class PlatformAdmin implements PlatformMBean, AutoCloseable {
     }
 
     @Override
+    public String[] listRegistrations() {
+        return platform.registrations().stream().map(String::valueOf).toArray(String[]::new);
+    }
+
+    @Override
     public int refreshAllPresenceViews() {
         int targets = platform.presenceViews().refreshAll();
         LOG.info("Management: forced refresh of all presence views ({} targets, paced)", targets);

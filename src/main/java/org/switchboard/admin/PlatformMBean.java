@@ -32,6 +32,9 @@ public interface PlatformMBean {
     /** Every bridged subscription in memory: direction, SIP AOR, XMPP JID, state. */
     String[] listSubscriptions();
 
+    /** Every registering endpoint: name, user, state and since when, where registered, primary and backup registrars. */
+    String[] listRegistrations();
+
     /** Forces a refresh of every target of every presence view, paced. Returns the targets queued. */
     int refreshAllPresenceViews();
 

@@ -58,6 +58,7 @@ final class ConfigValidator {
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
         validateAdmin(file, config.admin());
         EndpointsValidator.validate(file, config.endpoints());
+        RegistrationValidator.validate(file, config.registration(), config.topology(), config.endpoints());
     }
 
     private static void validateAdmin(Path file, AdminSettings admin) {

@@ -17,6 +17,7 @@ public record EndpointSettings(
         Integer instances,
         String epid,
         Boolean defaultRouting,
+        Boolean register,
         JsonNode settings) {
 
     /** Application endpoints own an AOR for a service; user endpoints act for one user, several per user. */
@@ -42,11 +43,17 @@ public record EndpointSettings(
     public EndpointSettings {
         kind = kind == null ? Kind.APPLICATION : kind;
         defaultRouting = defaultRouting != null && defaultRouting;
+        register = register != null && register;
         settings = settings == null || settings.isNull() ? JsonNodeFactory.instance.objectNode() : settings;
     }
 
     public boolean isDefaultRouting() {
         return defaultRouting;
+    }
+
+    /** A user endpoint that registers with its home pool's registrars (when {@code registration.enabled}). */
+    public boolean registers() {
+        return register;
     }
 
     /** Pool size: 1 unless stated. */

@@ -43,6 +43,9 @@ final class EndpointsValidator {
                 throw new ConfigException(file, at + ".kind", "the AOR " + aor + " already belongs to " + earlier.id() + " endpoints");
             }
             if (e.kind() == EndpointSettings.Kind.APPLICATION) {
+                if (e.registers()) {
+                    throw new ConfigException(file, at + ".register", "only user endpoints register (this one is an application endpoint)");
+                }
                 if (e.epid() != null) {
                     throw new ConfigException(file, at + ".epid", "only user endpoints have an epid");
                 }

@@ -12,6 +12,7 @@ public record SwitchboardConfig(
         PersistenceSettings persistence,
         BridgeSettings bridge,
         AdminSettings admin,
+        RegistrationSettings registration,
         List<EndpointSettings> endpoints) {
 
     public SwitchboardConfig {
@@ -22,7 +23,6 @@ public record SwitchboardConfig(
     public static SwitchboardConfig defaults() {
         return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(),
                 TopologySettings.defaults(), PresenceSettings.defaults(), PersistenceSettings.defaults(), BridgeSettings.defaults(),
-                AdminSettings.defaults(),
-                List.of());
+                AdminSettings.defaults(), RegistrationSettings.defaults(), List.of());
     }
 }

@@ -43,6 +43,18 @@ final class TopologyValidator {
                 }
             }
         }
+        for (int i = 0; i < pools.size(); i++) {
+            TopologySettings.FrontEndPool pool = pools.get(i);
+            String at = "topology.front-end-pools[" + i + "]";
+            if (!pool.registrar().isBlank()) {
+                requireSipUri(file, at + ".registrar", pool.registrar());
+            }
+            String backup = pool.backupPool();
+            if (!backup.isBlank() && (backup.equals(pool.name()) || !names.contains(backup))) {
+                throw new ConfigException(file, at + ".backup-pool", backup.equals(pool.name())
+                        ? "a pool cannot back itself up" : "no pool named '" + backup + "' in topology.front-end-pools");
+            }
+        }
         String nextHop = topology.frontEndPool();
         if (nextHop == null) {
             throw new ConfigException(file, "topology.front-end-pool", "must be text (empty for none)");

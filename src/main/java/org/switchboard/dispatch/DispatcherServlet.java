@@ -2,6 +2,7 @@ package org.switchboard.dispatch;
 
 import java.io.IOException;
 import javax.servlet.ServletException;
+import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
@@ -26,7 +27,13 @@ public final class DispatcherServlet extends SipServlet {
             owner.subscriber().handleNotify(owner, request); // a NOTIFY of a presence view's subscription
             return;
         }
-        Platform.of(getServletContext()).endpoints().dispatch(request);
+        Platform platform = Platform.of(getServletContext());
+        if ("REGISTER".equals(method) && platform.director().isPresent()) {
+            // Director mode: every REGISTER is redirected to the user's home pool instead of being dispatched.
+            SipDirector.answer(platform.director().get(), (SipFactory) getServletContext().getAttribute(SIP_FACTORY), request);
+            return;
+        }
+        platform.endpoints().dispatch(request);
     }
 
     @Override
@@ -34,6 +41,9 @@ public final class DispatcherServlet extends SipServlet {
         if (response.getStatus() >= 200
                 && response.getRequest().getAttribute(SipSubscriber.ATTEMPT) instanceof SipSubscriber.Attempt attempt) {
             attempt.subscriber().handleResponse(attempt, response);
+        } else if (response.getStatus() >= 200
+                && response.getRequest().getAttribute(SipRegistrar.ATTEMPT) instanceof SipRegistrar.Attempt attempt) {
+            attempt.registrar().handleResponse(attempt, response);
         }
         // Answers to other requests endpoints send: nothing waits for them.
     }

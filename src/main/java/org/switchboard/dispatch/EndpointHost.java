@@ -45,6 +45,7 @@ import org.switchboard.presence.view.PresenceViewListener;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.presence.view.RemotePresenceView;
 import org.switchboard.presence.view.ViewMode;
+import org.switchboard.registration.Registrations;
 
 /**
  * The endpoints of this platform and the dispatch of every incoming request to one of them: the
@@ -93,6 +94,15 @@ public final class EndpointHost implements AutoCloseable {
     /** As above, with the platform's presence store and presence views for the endpoints to use ({@code null}: none). */
     public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock,
             PresenceStore presence, PresenceViews views) {
+        return start(configFile, config, beans, sipFactory, clock, presence, views, null);
+    }
+
+    /**
+     * As above; with {@code registration.enabled}, every user endpoint marked {@code register: true} registers
+     * through {@code registrations} ({@code null}: none registers).
+     */
+    public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock,
+            PresenceStore presence, PresenceViews views, Registrations registrations) {
         EndpointHost host = new EndpointHost(clock, config, beans, sipFactory, presence, views);
         ConfigLoader binder = new ConfigLoader();
         List<EndpointSettings> list = config.endpoints();
@@ -122,6 +132,9 @@ public final class EndpointHost implements AutoCloseable {
                             },
                             host::newRequest, host::presenceStore, host.viewsFor());
                     host.add(endpoint, settings.isDefaultRouting() && instance == 1);
+                    if (registrations != null && sipFactory != null && config.registration().enabled() && settings.registers()) {
+                        registrations.add(endpoint.name(), endpoint.owner(), wire -> new SipRegistrar(sipFactory, endpoint, host, wire));
+                    }
                 }
             }
         } catch (RuntimeException e) {

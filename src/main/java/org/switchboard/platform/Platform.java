@@ -11,7 +11,12 @@ import org.switchboard.presence.PresenceStore;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.subscription.PersistentSubscriptions;
 import org.switchboard.subscription.Recovery;
+import java.util.List;
 import java.util.Optional;
+import org.switchboard.registration.Director;
+import org.switchboard.registration.RegistrationEvent;
+import org.switchboard.registration.RegistrationSnapshot;
+import org.switchboard.registration.Registrations;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 
@@ -36,12 +41,15 @@ public final class Platform implements AutoCloseable {
     private final Optional<BridgeRuntime> bridge;
     private final Tunables tunables;
     private final SwitchboardMetrics metrics;
+    private final Registrations registrations;
+    private final Optional<Director> director;
     private final AutoCloseable[] resources;
 
     /** {@code resources} are closed in reverse order when the platform stops. */
     Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
             EndpointHost endpoints, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions, Recovery recovery,
-            Optional<BridgeRuntime> bridge, Tunables tunables, SwitchboardMetrics metrics, AutoCloseable... resources) {
+            Optional<BridgeRuntime> bridge, Tunables tunables, SwitchboardMetrics metrics, Registrations registrations,
+            Optional<Director> director, AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
@@ -55,6 +63,8 @@ public final class Platform implements AutoCloseable {
         this.bridge = bridge;
         this.tunables = tunables;
         this.metrics = metrics;
+        this.registrations = registrations;
+        this.director = director;
         this.resources = resources.clone();
     }
 
@@ -126,6 +136,26 @@ public final class Platform implements AutoCloseable {
     /** The platform's meters (JMX and Prometheus). */
     public SwitchboardMetrics metrics() {
         return metrics;
+    }
+
+    /** Every endpoint registration now (read-only snapshots, by endpoint name); empty when none registers. */
+    public List<RegistrationSnapshot> registrations() {
+        return registrations.snapshots();
+    }
+
+    /** The recent steps of one endpoint's registration, oldest first. */
+    public List<RegistrationEvent> registrationEvents(String endpoint) {
+        return registrations.recentEvents(endpoint);
+    }
+
+    /** Director mode's registrar lookup, when {@code registration.director} is on. */
+    public Optional<Director> director() {
+        return director;
+    }
+
+    /** Starts what waits for the container's permission to send SIP: registrations sign in. */
+    void openRegistrations() {
+        registrations.open();
     }
 
     @Override

@@ -46,6 +46,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 import org.switchboard.store.StorageException;
+import org.switchboard.config.RegistrationSettings;
+import org.switchboard.endpoint.SipUri;
+import org.switchboard.registration.Director;
+import org.switchboard.registration.DnsSrvLookup;
+import org.switchboard.registration.RegistrarCache;
+import org.switchboard.registration.RegistrarDiscovery;
+import org.switchboard.registration.RegistrationPolicy;
+import org.switchboard.registration.Registrations;
+import org.switchboard.registration.SrvLookup;
 
 /**
  * Starts and stops the application inside its container: configuration, then storage. Declared
@@ -95,6 +104,8 @@ public final class PlatformListener implements ServletContextListener, SipServle
         Recovery recovery = null;
         PresenceViews views = null;
         BridgeRuntime bridge = null;
+        ScheduledExecutorService registrationTimers = null;
+        Registrations registrations;
         EndpointHost endpoints;
         ScheduledExecutorService housekeeping;
         try {
@@ -123,7 +134,14 @@ public final class PlatformListener implements ServletContextListener, SipServle
                     ? Optional.of(database.subscriptionRepository()) : Optional.empty();
             subscriptions = new PersistentSubscriptions(repository, persistenceScheduler, clock, persistence.retryAttempts(),
                     Duration.ofMillis(persistence.retryBackoffMillis()), Duration.ofSeconds(persistence.breakerOpenSeconds()));
-            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views);
+            registrationTimers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "switchboard-registration");
+                thread.setDaemon(true);
+                return thread;
+            });
+            registrations = registrations(config.registration(), database.registrarCache(clock), new ExecutorScheduler(registrationTimers),
+                    clock);
+            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views, registrations);
             if (config.bridge().enabled()) {
                 bridge = BridgeRuntime.start(config, endpoints, subscriptions, presence, clock);
             }
@@ -161,6 +179,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (persistenceTimers != null) {
                 persistenceTimers.shutdownNow();
             }
+            if (registrationTimers != null) {
+                registrationTimers.shutdownNow();
+            }
             Closing.quietly(beans);
             database.close();
             throw e;
@@ -169,16 +190,19 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ExecutorService stoppableViewTimers = viewTimers;
         ExecutorService stoppablePersistence = persistenceTimers;
         PersistentSubscriptions flushedAtStop = subscriptions;
+        ExecutorService stoppableRegistrationTimers = registrationTimers;
+        Optional<Director> director = config.registration().director() ? Optional.of(Director.of(config.topology())) : Optional.empty();
         Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations());
         SwitchboardMetrics metrics = new SwitchboardMetrics(new SwitchboardMetrics.Sources(endpoints.counts(), presence, views, subscriptions,
                 Optional.ofNullable(recovery)));
-        // Closed in reverse: endpoints first (their beans close their views), then views left open, then timers,
-        // then the last subscription writes.
+        // Closed in reverse: registrations first (they unregister), then the bridge, endpoints (their beans close their
+        // views), views left open, timers, and the last subscription writes.
         BridgeRuntime runningBridge = bridge;
         Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views, subscriptions, recovery,
-                Optional.ofNullable(runningBridge), tunables, metrics, metrics, stoppablePersistence::shutdownNow, flushedAtStop::flushNow,
-                beans, stoppableViewTimers::shutdownNow, views, endpoints, runningBridge == null ? () -> { } : runningBridge,
-                stoppable::shutdownNow);
+                Optional.ofNullable(runningBridge), tunables, metrics, registrations, director, metrics,
+                stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
+                runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
+                registrations);
         platform.attachTo(context);
         try {
             admin = PlatformAdmin.register(platform, context.getContextPath());
@@ -202,6 +226,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             platform.presenceViews().open();
             LOG.info("Ready to send SIP: presence views start subscribing");
             platform.recovery().ifPresent(Recovery::startOnce);
+            platform.openRegistrations();
         }
     }
 
@@ -216,6 +241,18 @@ public final class PlatformListener implements ServletContextListener, SipServle
         }
         deregisterOwnJdbcDrivers();
         LOG.info("Switchboard stopped");
+    }
+
+    private static Registrations registrations(RegistrationSettings settings, RegistrarCache cache, ExecutorScheduler scheduler,
+            Clock clock) {
+        Optional<SrvLookup> srv = Optional.of(new DnsSrvLookup(settings.dnsServer().isEmpty() ? Optional.empty()
+                : Optional.of(DnsSrvLookup.parseServer(settings.dnsServer()))));
+        RegistrarDiscovery discovery = new RegistrarDiscovery(srv, settings.srvDomain(), settings.transport().id(),
+                settings.servers().stream().map(SipUri::parse).toList());
+        RegistrationPolicy policy = new RegistrationPolicy(Duration.ofSeconds(settings.expiresSeconds()),
+                Duration.ofSeconds(settings.failureDetectionSeconds()), Duration.ofSeconds(settings.fallbackSeconds()),
+                Duration.ofSeconds(settings.probeIntervalSeconds()), settings.maxRedirects());
+        return new Registrations(policy, discovery, cache, scheduler, clock);
     }
 
     /** Drivers this web application registered must go with it, or the container reports a leak. */

@@ -26,6 +26,7 @@ import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.AvailableSettings;
 import org.switchboard.config.DatabaseSettings;
 import org.switchboard.presence.PresenceRepository;
+import org.switchboard.registration.RegistrarCache;
 import org.switchboard.subscription.SubscriptionRepository;
 
 /**
@@ -121,6 +122,7 @@ public final class Database implements AutoCloseable {
             return new MetadataSources(registry)
                     .addAnnotatedClass(PresenceStateRow.class)
                     .addAnnotatedClass(SubscriptionRecordRow.class)
+                    .addAnnotatedClass(RegistrarCacheRow.class)
                     .buildMetadata()
                     .buildSessionFactory();
         } catch (RuntimeException e) {
@@ -146,6 +148,11 @@ public final class Database implements AutoCloseable {
     /** The subscription records' table. */
     public SubscriptionRepository subscriptionRepository() {
         return new JpaSubscriptionRepository(entities, dialect);
+    }
+
+    /** The registrars each user was last sent to. */
+    public RegistrarCache registrarCache(Clock clock) {
+        return new JpaRegistrarCache(entities, clock);
     }
 
     /** "the database in DIR" or "the database jdbc:postgresql://host/db", for messages. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,26 +19,19 @@ class TopologyConfigTest {
     Path dir;
 
     private final ConfigLoader loader = new ConfigLoader();
+    private ConfigFiles files;
 
-    private Path file(String yaml) throws IOException {
-        Path file = dir.resolve("switchboard.yaml");
-        Files.writeString(file, yaml);
-        return file;
+    @BeforeEach
+    void files() {
+        files = new ConfigFiles(dir);
     }
 
     private SwitchboardConfig load(String yaml) throws IOException {
-        return loader.load(file(yaml));
+        return files.load(yaml);
     }
 
     private void assertRefused(String yaml, String key, String problemPart) throws IOException {
-        Path file = file(yaml);
-        assertThatThrownBy(() -> loader.load(file)).isInstanceOfSatisfying(ConfigException.class, e -> {
-            assertThat(e.key()).isEqualTo(key);
-            assertThat(e.problem()).contains(problemPart);
-            assertThat(e.getMessage())
-                    .startsWith("Configuration error in " + file + " at key '" + key + "': ")
-                    .doesNotContain("\n");
-        });
+        files.assertRefused(yaml, key, problemPart);
     }
 
     // ---------------------------------------------------------------- defaults
@@ -159,8 +153,8 @@ class TopologyConfigTest {
         assertThat(topology.frontEndPool()).isEqualTo("fe1");
         assertThat(topology.frontEndPools()).containsExactly(
                 new TopologySettings.FrontEndPool("fe1", "sip:fe1.example.com:5060;transport=tcp",
-                        List.of("sip:alice@example.com", "sip:bob@example.com")),
-                new TopologySettings.FrontEndPool("fe2", "sips:fe2.example.com", List.of("sip:carol@example.com")));
+                        List.of("sip:alice@example.com", "sip:bob@example.com"), "", ""),
+                new TopologySettings.FrontEndPool("fe2", "sips:fe2.example.com", List.of("sip:carol@example.com"), "", ""));
         assertThat(topology.nextHopPool()).map(TopologySettings.FrontEndPool::name).contains("fe1");
     }
 
@@ -270,7 +264,7 @@ class TopologyConfigTest {
 
     @Test
     void overrides_reach_the_new_keys_and_are_validated_like_the_file() throws IOException {
-        Path file = file(TWO_POOLS);
+        Path file = files.file(TWO_POOLS);
         SwitchboardConfig config = loader.load(file, Map.of(
                 "topology.application-pool", "apps-west",
                 "topology.front-end-pool", "fe2",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.store.InstanceIdentity;
@@ -15,7 +16,7 @@ class PlatformTest {
 
     private Platform platform() {
         return new Platform(SwitchboardConfig.defaults(), null, new InstanceIdentity("id", Instant.EPOCH, 1), clock, null, null, null, null, null,
-                java.util.Optional.empty(), null, null);
+                java.util.Optional.empty(), null, null, null, java.util.Optional.empty());
     }
 
     @Test

@@ -1,0 +1,97 @@
+package org.switchboard.registration;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Function;
+import org.switchboard.endpoint.Aor;
+import org.switchboard.timing.Scheduler;
+
+/**
+ * Every endpoint registration of the platform: started once the container lets the application send SIP,
+ * stopped (unregistered) with the platform, and listed with each one's recent events for operators.
+ */
+public final class Registrations implements AutoCloseable {
+
+    /** Recent events kept per endpoint for listings; older ones are only in the log. */
+    static final int EVENTS_KEPT = 20;
+
+    private final RegistrationPolicy policy;
+    private final RegistrarDiscovery discovery;
+    private final RegistrarCache cache;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Map<String, Registration> byEndpoint = new ConcurrentSkipListMap<>();
+    private final Map<String, Deque<RegistrationEvent>> events = new ConcurrentHashMap<>();
+    private final List<RegistrationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean open;
+
+    public Registrations(RegistrationPolicy policy, RegistrarDiscovery discovery, RegistrarCache cache, Scheduler scheduler, Clock clock) {
+        this.policy = policy;
+        this.discovery = discovery;
+        this.cache = cache;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** Adds the registration of one endpoint; it starts at once when SIP may already be sent, else at {@link #open}. */
+    public Registration add(String endpoint, Aor user, Function<RegisterSender.Wire, RegisterSender> senderFor) {
+        Registration registration = new Registration(endpoint, user, policy, discovery, cache, this::record, scheduler, clock, senderFor);
+        if (byEndpoint.putIfAbsent(endpoint, registration) != null) {
+            throw new IllegalArgumentException("the endpoint " + endpoint + " registers already");
+        }
+        if (open) {
+            scheduler.schedule(java.time.Duration.ZERO, registration::start);
+        }
+        return registration;
+    }
+
+    /** SIP may be sent: every registration signs in (on the scheduler's thread: discovery may wait for DNS). */
+    public void open() {
+        open = true;
+        byEndpoint.values().forEach(r -> scheduler.schedule(java.time.Duration.ZERO, r::start));
+    }
+
+    public void addListener(RegistrationListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Every registration now, by endpoint name. */
+    public List<RegistrationSnapshot> snapshots() {
+        return byEndpoint.values().stream().map(Registration::snapshot).toList();
+    }
+
+    /** The most recent events of one endpoint, oldest first. */
+    public List<RegistrationEvent> recentEvents(String endpoint) {
+        Deque<RegistrationEvent> kept = events.get(endpoint);
+        if (kept == null) {
+            return List.of();
+        }
+        synchronized (kept) {
+            return new ArrayList<>(kept);
+        }
+    }
+
+    private void record(RegistrationEvent event) {
+        Deque<RegistrationEvent> kept = events.computeIfAbsent(event.endpoint(), e -> new ArrayDeque<>());
+        synchronized (kept) {
+            kept.addLast(event);
+            while (kept.size() > EVENTS_KEPT) {
+                kept.removeFirst();
+            }
+        }
+        listeners.forEach(l -> l.onEvent(event));
+    }
+
+    /** Unregisters every endpoint. */
+    @Override
+    public void close() {
+        open = false;
+        byEndpoint.values().forEach(Registration::stop);
+    }
+}
