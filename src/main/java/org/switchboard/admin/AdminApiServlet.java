@@ -59,7 +59,8 @@ public final class AdminApiServlet extends HttpServlet {
             case "recovery" -> json(response, HttpServletResponse.SC_OK, recovery(platform));
             case "persistence" -> json(response, HttpServletResponse.SC_OK, platform.subscriptions().status());
             case "subscriptions" -> json(response, HttpServletResponse.SC_OK, subscriptions(platform, Integer.MAX_VALUE));
-            case "registrations", "xmpp" -> json(response, HttpServletResponse.SC_OK, NOT_CONFIGURED);
+            case "registrations" -> json(response, HttpServletResponse.SC_OK, HealthServlet.registrations(platform));
+            case "xmpp" -> json(response, HttpServletResponse.SC_OK, xmpp(platform));
             case "session" -> json(response, HttpServletResponse.SC_OK,
                     access.session(request).<Object>map(s -> Map.of("csrfToken", s.csrfToken())).orElse(Map.of()));
             default -> json(response, HttpServletResponse.SC_NOT_FOUND, Map.of("error", "No such resource: /api/" + path));
@@ -133,10 +134,14 @@ public final class AdminApiServlet extends HttpServlet {
         body.put("persistence", platform.subscriptions().status());
         body.put("subscriptionCount", platform.subscriptions().status().records());
         body.put("subscriptions", subscriptions(platform, STATUS_LIST_LIMIT));
-        // Extension points: the registration feature (PRODUCT.md §G) and the XMPP bridge (§F) put their read-outs here.
-        body.put("registrations", NOT_CONFIGURED);
-        body.put("xmpp", NOT_CONFIGURED);
+        body.put("registrations", HealthServlet.registrations(platform));
+        body.put("xmpp", xmpp(platform));
         return body;
+    }
+
+    /** The bridge's XMPP connection and counts; "not configured" when the bridge is disabled. */
+    private static Map<String, Object> xmpp(Platform platform) {
+        return platform.bridge().map(HealthServlet::bridge).orElse(NOT_CONFIGURED);
     }
 
     private static Map<String, Object> platformSection(Platform platform) {

@@ -25,7 +25,7 @@ import org.switchboard.registration.RegistrationSnapshot;
  */
 public final class HealthServlet extends HttpServlet {
 
-    private static Map<String, Object> bridge(BridgeRuntime bridge) {
+    static Map<String, Object> bridge(BridgeRuntime bridge) {
         Map<String, Object> out = new LinkedHashMap<>();
         BridgeCounts counts = bridge.counts();
         out.put("state", bridge.state());
@@ -70,7 +70,7 @@ public final class HealthServlet extends HttpServlet {
      * Each registering endpoint: its state and since when, where it is registered, its primary and backup
      * registrars, and its recent steps. Endpoint names and registrar addresses only: the user's AOR is left out.
      */
-    private static List<Map<String, Object>> registrations(Platform platform) {
+    static List<Map<String, Object>> registrations(Platform platform) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (RegistrationSnapshot r : platform.registrations()) {
             Map<String, Object> entry = new LinkedHashMap<>();

@@ -74,8 +74,13 @@ function show(status) {
     : `recovery: ${r.finished ? 'finished' : r.started ? 'running' : 'not started'} · ${r.recovered} of ${r.total} recovered in ${r.batches} batches`);
   rows('subscriptions', status.subscriptions, s => [[s.direction], [s.sipAor], [s.xmppJid], [s.state, 'state']],
     `${status.subscriptionCount} subscriptions`);
-  text('registrations', notConfigured(status.registrations));
-  text('xmpp', notConfigured(status.xmpp));
+  text('registrations', Array.isArray(status.registrations)
+    ? (status.registrations.length === 0 ? 'no endpoint registers'
+      : status.registrations.map(r => `${r.endpoint}: ${r.state}${r.registrar ? ' at ' + r.registrar : ''}`).join(' · '))
+    : notConfigured(status.registrations));
+  text('xmpp', status.xmpp && status.xmpp.configured === false ? 'not configured'
+    : `${status.xmpp.state}${status.xmpp.problem ? ' (' + status.xmpp.problem + ')' : ''} · XMPP users following SIP users ${status.xmpp.outgoing}`
+      + ` · SIP users watching XMPP users ${status.xmpp.incoming}`);
 }
 
 function refresh() {

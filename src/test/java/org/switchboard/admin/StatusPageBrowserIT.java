@@ -69,7 +69,7 @@ class StatusPageBrowserIT {
                 assertThat(row).contains("monitor").contains("persistent").contains("sip:bob@example.com");
                 assertThat(browser.findElement(By.cssSelector("#presence-views td.state")).getText())
                         .isIn("SUBSCRIBING", "WAITING_FOR_RETRY");
-                assertThat(browser.findElement(By.id("registrations")).getText()).isEqualTo("not configured");
+                assertThat(browser.findElement(By.id("registrations")).getText()).isEqualTo("no endpoint registers");
                 assertThat(browser.findElement(By.id("xmpp")).getText()).isEqualTo("not configured");
                 assertThat(browser.findElement(By.id("endpoints")).getText()).contains("sip:monitor@example.com");
 
