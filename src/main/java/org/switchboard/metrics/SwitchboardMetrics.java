@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
+import org.switchboard.bridge.BridgeStatus;
+import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.dispatch.routing.DispatchCounts;
 import org.switchboard.dispatch.routing.Rule;
 import org.switchboard.dispatch.routing.RoutingDecision;
@@ -45,7 +47,7 @@ public final class SwitchboardMetrics implements AutoCloseable {
 
     /** The application's parts whose counts become meters; {@code recovery} is empty with persistence off. */
     public record Sources(DispatchCounts dispatch, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions,
-            Optional<Recovery> recovery) {
+            Optional<Recovery> recovery, Optional<BridgeStatus> bridge) {
     }
 
     public SwitchboardMetrics(Sources sources) {
@@ -67,6 +69,25 @@ public final class SwitchboardMetrics implements AutoCloseable {
         bindPresence(sources.presence(), sources.views());
         bindPersistence(sources.subscriptions());
         sources.recovery().ifPresent(this::bindRecovery);
+        sources.bridge().ifPresent(this::bindBridge);
+    }
+
+    private void bindBridge(BridgeStatus bridge) {
+        for (XmppConnectionState state : XmppConnectionState.values()) {
+            Gauge.builder("switchboard.xmpp.connection.state", bridge, b -> b.state() == state ? 1 : 0)
+                    .description("1 for the bridge's XMPP connection state now, 0 for the others").tags("state", tag(state.name()))
+                    .register(registry);
+        }
+        Gauge.builder("switchboard.bridge.subscriptions", bridge, b -> b.counts().outgoing())
+                .description("Bridged subscriptions by direction").tags("direction", "outgoing_sip").register(registry);
+        Gauge.builder("switchboard.bridge.subscriptions", bridge, b -> b.counts().incoming())
+                .description("Bridged subscriptions by direction").tags("direction", "incoming_sip").register(registry);
+        FunctionCounter.builder("switchboard.bridge.forwarded", bridge, b -> b.counts().forwardedToXmpp())
+                .description("Presence forwarded by the bridge").tags("to", "xmpp").register(registry);
+        FunctionCounter.builder("switchboard.bridge.forwarded", bridge, b -> b.counts().forwardedToSip())
+                .description("Presence forwarded by the bridge").tags("to", "sip").register(registry);
+        FunctionCounter.builder("switchboard.bridge.dropped.out.of.order", bridge, b -> b.counts().droppedOutOfOrder())
+                .description("SIP presence not forwarded to XMPP because something newer had been").register(registry);
     }
 
     private void bindDispatch() {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.switchboard.bridge.AddressMapping;
 import org.switchboard.bridge.BridgeCounts;
+import org.switchboard.bridge.BridgeStatus;
 import org.switchboard.bridge.PresenceBridge;
 import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.bridge.xmpp.ComponentConnection;
@@ -20,7 +21,7 @@ import org.switchboard.subscription.PersistentSubscriptions;
 import org.switchboard.timing.ExecutorScheduler;
 
 /** The running bridge: its rules, its XMPP connection, and the threads they run on. */
-public final class BridgeRuntime implements AutoCloseable {
+public final class BridgeRuntime implements BridgeStatus, AutoCloseable {
 
     /** How often the component pings the server; a ping not answered by the next one means the stream is gone. */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(5);
@@ -74,6 +75,7 @@ public final class BridgeRuntime implements AutoCloseable {
         return rules;
     }
 
+    @Override
     public XmppConnectionState state() {
         return connection.state();
     }
@@ -83,6 +85,7 @@ public final class BridgeRuntime implements AutoCloseable {
         return connection.lastProblem();
     }
 
+    @Override
     public BridgeCounts counts() {
         return rules.counts();
     }
