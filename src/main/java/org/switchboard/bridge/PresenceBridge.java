@@ -53,6 +53,8 @@ import org.switchboard.timing.Scheduler;
 public final class PresenceBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceBridge.class);
+    /** How long after its old expiry a recovered incoming subscription waits for the SIP side to subscribe again. */
+    static final Duration RESUBSCRIBE_GRACE = Duration.ofMinutes(1);
 
     /** An XMPP user following a SIP user. */
     record Follow(BareJid xmppWatcher, Aor sipUser) {
@@ -157,14 +159,32 @@ public final class PresenceBridge implements AutoCloseable {
      * is asked for, so that it is at hand when the SIP side subscribes again.
      */
     public SubscriptionRecord recoverIncoming(SubscriptionRecord record) {
-        if (record.state() == RecordState.ACTIVE) {
-            Optional<BareJid> xmppUser = jid(record.xmppJid());
-            Optional<BareJid> watcher = mapping.componentAddressOf(record.sipAor());
-            if (xmppUser.isPresent() && watcher.isPresent()) {
-                serial.execute(() -> xmpp.probe(watcher.get(), xmppUser.get()));
-            }
+        Optional<BareJid> xmppUser = jid(record.xmppJid());
+        if (xmppUser.isEmpty()) {
+            return record;
         }
+        Watch watch = new Watch(record.sipAor(), xmppUser.get());
+        if (record.state() == RecordState.ACTIVE) {
+            mapping.componentAddressOf(record.sipAor()).ifPresent(watcher -> serial.execute(() -> xmpp.probe(watcher, watch.xmppUser())));
+        }
+        // A SIP watcher still there refreshes before its old expiry: its refresh meets no dialog (481) and it subscribes
+        // anew. One that has not by then (plus a grace period) is gone, and its record with it.
+        Instant until = record.dialog().expiresAt().orElse(clock.instant().plus(maxIncomingExpires)).plus(RESUBSCRIBE_GRACE);
+        Duration wait = Duration.between(clock.instant(), until);
+        scheduler.schedule(wait.isNegative() ? Duration.ZERO : wait, () -> serial.execute(() -> forgetIfNotResubscribed(watch, record.id())));
         return record;
+    }
+
+    private void forgetIfNotResubscribed(Watch watch, String recordId) {
+        if (expiries.containsKey(watch)) {
+            return; // subscribed again: a live dialog
+        }
+        Optional<SubscriptionRecord> record = records.find(incomingKey(watch));
+        if (record.isPresent() && record.get().id().equals(recordId)) {
+            records.remove(recordId);
+            LOG.info("Bridge: {} did not subscribe again to {} after the restart; its record is forgotten (the XMPP subscription stays)",
+                    watch.sipWatcher(), watch.xmppUser());
+        }
     }
 
     // ---- XMPP side -------------------------------------------------------------------------------------------

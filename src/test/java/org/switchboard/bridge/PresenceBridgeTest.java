@@ -413,6 +413,44 @@ class PresenceBridgeTest {
     }
 
     @Test
+    void a_recovered_incoming_record_whose_watcher_never_subscribes_again_is_forgotten_after_its_old_expiry_and_a_grace() {
+        db.upsert(incoming(CAROL, DAVE, clock.instant().plus(GRANTED)));
+        Recovery recovery = recovery();
+        bridge.useRecovery(recovery);
+        recovery.start();
+        scheduler.runDue();
+        assertThat(records.all()).hasSize(1);
+
+        scheduler.advance(GRANTED);
+        assertThat(records.all()).as("kept until the grace period is over too").hasSize(1);
+        scheduler.advance(PresenceBridge.RESUBSCRIBE_GRACE);
+
+        assertThat(records.all()).isEmpty();
+        assertThat(xmpp.stanzas).as("XMPP is not told").containsExactly(Stanza.probe(CAROL_XMPP, DAVE));
+    }
+
+    @Test
+    void a_recovered_incoming_record_whose_watcher_subscribes_again_is_kept() {
+        db.upsert(incoming(CAROL, DAVE, clock.instant().plus(GRANTED)));
+        Recovery recovery = recovery();
+        bridge.useRecovery(recovery);
+        recovery.start();
+        scheduler.runDue();
+        watchers.live.add(CAROL_WATCHES_DAVE);
+
+        bridge.sipSubscribed(CAROL_WATCHES_DAVE, MAX_INCOMING, DialogData.none());
+        scheduler.advance(GRANTED.plus(PresenceBridge.RESUBSCRIBE_GRACE));
+
+        assertThat(records.all()).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(RecordState.ACTIVE));
+    }
+
+    private SubscriptionRecord incoming(Aor sip, BareJid jid, Instant expiresAt) {
+        DialogData dialog = new DialogData("call", "local", "remote", 0, 1, java.util.List.of(), "sip:carol@127.0.0.1", Optional.of(expiresAt));
+        return new SubscriptionRecord("INCOMING-" + sip + "-" + jid, Direction.INCOMING_SIP, sip, jid.toString(), RecordState.ACTIVE,
+                clock.instant().minusSeconds(3600), Optional.empty(), dialog, 1);
+    }
+
+    @Test
     void an_xmpp_unsubscribe_for_a_record_not_yet_recovered_recovers_it_once_then_ends_it_and_subscribes_nothing() {
         SubscriptionRecord stored = record(Direction.OUTGOING_SIP, BOB, ALICE, RecordState.ACTIVE);
         db.upsert(stored);
