@@ -258,14 +258,7 @@ public final class PresenceBridge implements AutoCloseable {
         Optional<SubscriptionRecord> record = recovered(outgoingKey(follow));
         record.ifPresent(r -> records.remove(r.id()));
         resubscribing.remove(follow);
-        RemotePresenceView view = views.get(follow.xmppWatcher());
-        if (view != null) {
-            view.removeTargets(List.of(follow.sipUser()));
-            if (view.targets().isEmpty()) {
-                views.remove(follow.xmppWatcher());
-                view.close();
-            }
-        }
+        letGo(follow);
         lastSent.remove(follow);
         lastPresence.remove(follow);
         mapping.componentAddressOf(follow.sipUser())
@@ -431,10 +424,7 @@ public final class PresenceBridge implements AutoCloseable {
             activate(follow, record.get(), sipSide);
         } else if (change.isFinalEnd()) {
             records.remove(record.get().id());
-            RemotePresenceView view = views.get(follow.xmppWatcher());
-            if (view != null) {
-                view.removeTargets(List.of(follow.sipUser()));
-            }
+            letGo(follow);
             lastSent.remove(follow);
             lastPresence.remove(follow);
             xmpp.unsubscribed(sipSide, follow.xmppWatcher());
@@ -444,6 +434,18 @@ public final class PresenceBridge implements AutoCloseable {
             lastSent.remove(follow);
             lastPresence.put(follow, XmppPresence.offline());
             xmpp.presence(sipSide, follow.xmppWatcher(), XmppPresence.offline());
+        }
+    }
+
+    /** Ends the SIP subscription of a follow; an XMPP user's view with no target left is closed. */
+    private void letGo(Follow follow) {
+        RemotePresenceView view = views.get(follow.xmppWatcher());
+        if (view != null) {
+            view.removeTargets(List.of(follow.sipUser()));
+            if (view.targets().isEmpty()) {
+                views.remove(follow.xmppWatcher());
+                view.close();
+            }
         }
     }
 
@@ -473,13 +475,26 @@ public final class PresenceBridge implements AutoCloseable {
             }
         }
         PresenceStamp sent = lastSent.get(follow);
+        String contentType = notification.contentType();
+        String body = notification.body();
+        if (stale && notification.updates().size() == 1) {
+            // Older than what the store holds (another pool, or another follower's dialog, saw newer): this follower
+            // gets the store's newest document instead, unless it has it already.
+            Optional<PresenceUpdate> current = store.current(notification.updates().get(0).key());
+            if (current.isPresent() && (sent == null || current.get().stamp().compareTo(sent) > 0)) {
+                newest = current.get().stamp();
+                contentType = current.get().contentType();
+                body = current.get().document();
+                stale = false;
+            }
+        }
         if (stale || (sent != null && newest.compareTo(sent) <= 0)) {
             droppedOutOfOrder.incrementAndGet();
             return;
         }
         XmppPresence presence;
         try {
-            presence = PresenceMapping.toXmpp(notification.contentType(), notification.body(), maxDocumentChars);
+            presence = PresenceMapping.toXmpp(contentType, body, maxDocumentChars);
         } catch (PresenceDocumentException e) {
             LOG.debug("Bridge: presence of {} not mapped: {}", follow.sipUser(), e.getMessage());
             return;

@@ -187,6 +187,28 @@ class PresenceBridgeTest {
     }
 
     @Test
+    void a_new_follower_whose_first_notify_is_older_than_the_store_gets_the_stores_newest_presence() {
+        Subscribe alices = following(ALICE);
+        edge.notify(alices, pidf(XmppPresence.of(XmppShow.DND, "call"), T0.plusSeconds(60)));
+        Subscribe erins = following(ERIN);
+
+        edge.notify(erins, pidf(XmppPresence.of(XmppShow.AWAY, "older"), T0));
+
+        assertThat(xmpp.stanzas).as("since erin started following").containsExactly(
+                Stanza.presence(BOB_XMPP, ERIN, XmppPresence.of(XmppShow.DND, "call")));
+    }
+
+    @Test
+    void a_final_rejection_closes_the_xmpp_users_view_once_it_has_no_target_left() {
+        Subscribe subscription = following(ALICE);
+        assertThat(views.views()).hasSize(1);
+
+        subscription.wire().onNotify(BOB, subscription.dialog(), NotifyState.parse("terminated;reason=rejected"), Optional.empty());
+
+        assertThat(views.views()).isEmpty();
+    }
+
+    @Test
     void an_xmpp_unsubscribe_ends_the_sip_subscription_forgets_the_record_and_shows_the_sip_user_unavailable() {
         Subscribe subscription = following(ALICE);
 
