@@ -101,5 +101,7 @@ public final class BridgeRuntime implements BridgeStatus, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         timers.shutdownNow();
+        // Whack keeps one timer and one pool for all its components, per class loader: they go with the application.
+        org.jivesoftware.whack.util.TaskEngine.getInstance().shutdown();
     }
 }

@@ -198,11 +198,12 @@ public final class PlatformListener implements ServletContextListener, SipServle
         // Closed in reverse: registrations first (they unregister), then the bridge, endpoints (their beans close their
         // views), views left open, timers, and the last subscription writes.
         BridgeRuntime runningBridge = bridge;
+        Optional<Recovery> stoppedRecovery = Optional.ofNullable(recovery); // stopped first, before the database goes
         Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views, subscriptions, recovery,
                 Optional.ofNullable(runningBridge), tunables, metrics, registrations, director, metrics,
                 stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
                 runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
-                registrations);
+                registrations, () -> stoppedRecovery.ifPresent(Recovery::stop));
         platform.attachTo(context);
         try {
             admin = PlatformAdmin.register(platform, context.getContextPath());

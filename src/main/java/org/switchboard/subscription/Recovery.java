@@ -152,6 +152,9 @@ public final class Recovery {
             }
             next = repository.stalest(runStart, batchSize);
         } catch (RuntimeException e) {
+            if (stopped) {
+                return; // stopping: the database may be closed under it
+            }
             LOG.warn("Recovery: the database does not answer ({}); trying again in {} s", e.toString(), interval.toSeconds());
             scheduleBatch(interval);
             return;

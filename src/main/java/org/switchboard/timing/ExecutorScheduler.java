@@ -1,6 +1,7 @@
 package org.switchboard.timing;
 
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +21,20 @@ public final class ExecutorScheduler implements Scheduler {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
-        ScheduledFuture<?> future = executor.schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.warn("Timer task failed: {}", e.toString(), e);
-            }
-        }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> future;
+        try {
+            future = executor.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("Timer task failed: {}", e.toString(), e);
+                }
+            }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The application is stopping and its timers with it: work scheduled now would never run anyway.
+            LOG.debug("Timer not scheduled, the scheduler is shut down: {}", task);
+            return () -> { };
+        }
         return () -> future.cancel(false);
     }
 }

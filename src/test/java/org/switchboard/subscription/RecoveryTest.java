@@ -155,6 +155,20 @@ class RecoveryTest {
     }
 
     @Test
+    void a_stopped_recovery_stops_trying_a_database_that_went_away_with_the_platform() {
+        persisted(20);
+        Recovery recovery = new Recovery(db, store, handlers, 10, Duration.ofSeconds(1), scheduler, clock);
+        db.goDown();
+        recovery.start();
+        scheduler.runDue(); // the first batch fails and a retry waits
+        recovery.stop();
+        db.comeBack();
+        scheduler.advance(Duration.ofSeconds(20));
+        assertThat(recovery.progress().recovered()).as("nothing after the stop").isZero();
+        assertThat(scheduler.pending()).isZero();
+    }
+
+    @Test
     void records_created_after_the_run_started_are_live_and_never_handed_to_recovery() {
         persisted(5);
         Recovery recovery = new Recovery(db, store, handlers, 100, Duration.ofSeconds(1), scheduler, clock);
