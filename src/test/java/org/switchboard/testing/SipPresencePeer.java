@@ -75,6 +75,14 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
     private final int port;
     private final SipStack stack;
     private final SipProvider provider;
+    /**
+     * The watcher role sends its SUBSCRIBEs from a second stack: NIST's stack matches an incoming NOTIFY to a SUBSCRIBE
+     * client transaction of its own and then holds it on that transaction's lock, which deadlocks when the NOTIFY races
+     * the SUBSCRIBE's 200 (as RFC 6665 allows). NOTIFYs still come to the first stack (the Contact), unmatched.
+     */
+    private final SipStack watcherStack;
+    private final SipProvider watcherProvider;
+    private final int watcherPort;
     private final AddressFactory addresses;
     private final HeaderFactory headers;
     private final MessageFactory messages;
@@ -106,19 +114,24 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
         Properties properties = new Properties();
         properties.setProperty("javax.sip.STACK_NAME", "presence-peer-" + STACKS.incrementAndGet());
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
-        properties.setProperty("gov.nist.javax.sip.TRACE_LEVEL", System.getProperty("peer.trace", "0"));
-        properties.setProperty("gov.nist.javax.sip.SERVER_LOG", "target/peer-sip-messages.log");
-        properties.setProperty("gov.nist.javax.sip.DEBUG_LOG", "target/peer-sip-debug.log");
+        properties.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
         properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         properties.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "false");
         stack = factory.createSipStack(properties);
         ListeningPoint point = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
         provider = stack.createSipProvider(point);
         provider.addSipListener(this);
+        Properties watcherProperties = (Properties) properties.clone();
+        watcherProperties.setProperty("javax.sip.STACK_NAME", "presence-peer-" + STACKS.incrementAndGet() + "-watcher");
+        watcherStack = factory.createSipStack(watcherProperties);
+        watcherPort = FreePorts.udpAndTcp();
+        watcherProvider = watcherStack.createSipProvider(watcherStack.createListeningPoint("127.0.0.1", watcherPort, ListeningPoint.UDP));
+        watcherProvider.addSipListener(this);
         addresses = factory.createAddressFactory();
         headers = factory.createHeaderFactory();
         messages = factory.createMessageFactory();
         stack.start();
+        watcherStack.start();
     }
 
     public static SipPresencePeer udp() throws Exception {
@@ -402,7 +415,7 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
      * (a loose Route, so the domain is never resolved), and returns the watch once the final response came.
      */
     public Watch subscribe(String fromAor, String toAor, int serverPort, int expires) throws Exception {
-        String callId = provider.getNewCallId().getCallId();
+        String callId = watcherProvider.getNewCallId().getCallId();
         Watch watch = new Watch(callId, fromAor, toAor, Long.toHexString(tags.incrementAndGet()), serverPort);
         watches.put(callId, watch);
         URI target = addresses.createURI(toAor);
@@ -410,10 +423,10 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
                 headers.createCSeqHeader(watch.cseq.incrementAndGet(), Request.SUBSCRIBE),
                 headers.createFromHeader(addresses.createAddress(fromAor), watch.localTag),
                 headers.createToHeader(addresses.createAddress(toAor), null),
-                List.of(headers.createViaHeader("127.0.0.1", port, ListeningPoint.UDP, null)), headers.createMaxForwardsHeader(70));
+                List.of(headers.createViaHeader("127.0.0.1", watcherPort, ListeningPoint.UDP, null)), headers.createMaxForwardsHeader(70));
         request.addHeader(routeTo(serverPort));
         finishSubscribe(request, fromAor, expires);
-        Response response = send(request, TRANSACTION_WAIT);
+        Response response = send(watcherProvider, request, TRANSACTION_WAIT);
         learn(watch, response);
         return watch;
     }
@@ -425,12 +438,12 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
                 headers.createCSeqHeader(watch.cseq.incrementAndGet(), Request.SUBSCRIBE),
                 headers.createFromHeader(addresses.createAddress(watch.fromUri), watch.localTag),
                 headers.createToHeader(addresses.createAddress(watch.toUri), watch.remoteTag),
-                List.of(headers.createViaHeader("127.0.0.1", port, ListeningPoint.UDP, null)), headers.createMaxForwardsHeader(70));
+                List.of(headers.createViaHeader("127.0.0.1", watcherPort, ListeningPoint.UDP, null)), headers.createMaxForwardsHeader(70));
         if (watch.remoteTarget == null || !resolvable(watch.remoteTarget)) {
             request.addHeader(routeTo(watch.serverPort)); // the runner is this client's outbound proxy
         }
         finishSubscribe(request, watch.fromUri, expires);
-        Response response = send(request, TRANSACTION_WAIT);
+        Response response = send(watcherProvider, request, TRANSACTION_WAIT);
         learn(watch, response);
         return response.getStatusCode();
     }
@@ -631,7 +644,11 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
     }
 
     private Response send(Request request, Duration timeout) throws Exception {
-        ClientTransaction transaction = provider.getNewClientTransaction(request);
+        return send(provider, request, timeout);
+    }
+
+    private Response send(SipProvider from, Request request, Duration timeout) throws Exception {
+        ClientTransaction transaction = from.getNewClientTransaction(request);
         CompletableFuture<Response> answer = new CompletableFuture<>();
         pending.put(transaction, answer);
         transaction.sendRequest();
@@ -701,6 +718,7 @@ public final class SipPresencePeer implements SipListener, AutoCloseable {
     public void close() {
         notifier.shutdownNow();
         stack.stop();
+        watcherStack.stop();
     }
 
     // ===================== PIDF documents =====================
