@@ -300,7 +300,10 @@ public final class PresenceBridge implements AutoCloseable {
             return;
         }
         if (record.get().state() != RecordState.ACTIVE) {
-            // Its server only sends presence once the subscription is approved.
+            if (!presence.available()) {
+                return; // an unavailable presence approves nothing (servers send one in answer to a probe or subscribe)
+            }
+            // Its server only sends available presence once the subscription is approved.
             records.put(record.get().withState(RecordState.ACTIVE));
         }
         notifyActive(watch);

@@ -277,6 +277,18 @@ class PresenceBridgeTest {
     }
 
     @Test
+    void an_unavailable_presence_before_approval_leaves_the_sip_subscription_pending() {
+        watchers.live.add(CAROL_WATCHES_DAVE);
+        assertThat(bridge.admit(CAROL_WATCHES_DAVE, GRANTED)).isInstanceOf(PresenceBridge.Admission.Accepted.class);
+        bridge.sipSubscribed(CAROL_WATCHES_DAVE, GRANTED, DialogData.none());
+
+        bridge.xmppPresence(DAVE, "phone", CAROL_XMPP, XmppPresence.offline());
+
+        assertThat(records.all()).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(RecordState.PENDING));
+        assertThat(watchers.notices.get(CAROL_WATCHES_DAVE)).extracting(Notice::state).containsExactly(NoticeState.PENDING);
+    }
+
+    @Test
     void xmpp_presence_reaches_the_sip_watcher_as_a_pidf_that_maps_back_to_it() {
         subscribe(CAROL_WATCHES_DAVE, GRANTED);
         bridge.xmppSubscribed(DAVE, CAROL_XMPP);
