@@ -43,8 +43,8 @@ public final class BridgeRuntime implements BridgeStatus, AutoCloseable {
         BridgeSettings settings = config.bridge();
         AddressMapping mapping = new AddressMapping(settings.componentDomain(), settings.xmppDomain(), settings.sipDomain(),
                 settings.xmppUsersSipDomain());
-        ExecutorService serial = Executors.newSingleThreadExecutor(daemon("switchboard-bridge"));
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("switchboard-xmpp"));
+        ExecutorService serial = Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-bridge"));
+        ScheduledExecutorService timers = DaemonThreads.timer("switchboard-xmpp");
         ExecutorScheduler scheduler = new ExecutorScheduler(timers);
         ComponentConnection connection = new ComponentConnection(new ComponentConnection.Settings(settings.xmppHost(),
                 settings.xmppPort(), settings.componentDomain(), settings.componentSecret(), settings.xmppDomain(),
@@ -56,14 +56,6 @@ public final class BridgeRuntime implements BridgeStatus, AutoCloseable {
                 serial, Duration.ofSeconds(settings.cooldownSeconds()), Duration.ofSeconds(settings.incomingExpiresSeconds()),
                 config.presence().maxDocumentChars());
         return new BridgeRuntime(made[0], connection, serial, timers);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread thread = new Thread(r, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** Starts connecting to the XMPP server. */

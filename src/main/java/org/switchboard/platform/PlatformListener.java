@@ -14,7 +14,6 @@ import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.SipServletContextEvent;
 import javax.servlet.sip.SipServletListener;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.switchboard.dispatch.EndpointHost;
@@ -114,31 +113,19 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (sipFactory == null) {
                 throw new IllegalStateException("the container gave no SIP factory: is this a SIP servlet container?");
             }
-            viewTimers = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "switchboard-presence-views");
-                thread.setDaemon(true);
-                return thread;
-            });
+            viewTimers = DaemonThreads.timer("switchboard-presence-views");
             ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
             views = new PresenceViews(Tunables.viewPolicy(config.presence().views()), scheduler,
                     new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
                     new PresenceDocuments(config.presence().maxDocumentChars()), clock, ThreadLocalRandom.current()::nextDouble);
-            persistenceTimers = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "switchboard-persistence");
-                thread.setDaemon(true);
-                return thread;
-            });
+            persistenceTimers = DaemonThreads.timer("switchboard-persistence");
             ExecutorScheduler persistenceScheduler = new ExecutorScheduler(persistenceTimers);
             PersistenceSettings persistence = config.persistence();
             Optional<SubscriptionRepository> repository = persistence.enabled()
                     ? Optional.of(database.subscriptionRepository()) : Optional.empty();
             subscriptions = new PersistentSubscriptions(repository, persistenceScheduler, clock, persistence.retryAttempts(),
                     Duration.ofMillis(persistence.retryBackoffMillis()), Duration.ofSeconds(persistence.breakerOpenSeconds()));
-            registrationTimers = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "switchboard-registration");
-                thread.setDaemon(true);
-                return thread;
-            });
+            registrationTimers = DaemonThreads.timer("switchboard-registration");
             registrations = registrations(config.registration(), database.registrarCache(clock), new ExecutorScheduler(registrationTimers),
                     clock);
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views, registrations);
@@ -160,11 +147,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (bridge != null) {
                 bridge.connect();
             }
-            housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "switchboard-housekeeping");
-                thread.setDaemon(true);
-                return thread;
-            });
+            housekeeping = DaemonThreads.timer("switchboard-housekeeping");
             housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
             if (bridge != null) {
                 housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);

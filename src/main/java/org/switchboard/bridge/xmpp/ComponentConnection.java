@@ -198,12 +198,12 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
     }
 
     private void failed(Exception e) {
-        boolean refused = e instanceof ComponentException ce && ce.getStreamError() != null
-                && (ce.getStreamError().getCondition() == StreamError.Condition.not_authorized
-                        || ce.getStreamError().getCondition() == StreamError.Condition.host_unknown);
+        StreamError error = e instanceof ComponentException ce ? ce.getStreamError() : null;
+        boolean refused = error != null && (error.getCondition() == StreamError.Condition.not_authorized
+                || error.getCondition() == StreamError.Condition.host_unknown);
         String problem = refused
-                ? "the server refused the component '" + settings.componentDomain() + "' ("
-                        + ce(e).getStreamError().getCondition().toXMPP() + "): check bridge.component-secret and bridge.component-domain"
+                ? "the server refused the component '" + settings.componentDomain() + "' (" + error.getCondition().toXMPP()
+                        + "): check bridge.component-secret and bridge.component-domain"
                 : "cannot connect to " + settings.host() + ":" + settings.port() + ": " + rootMessage(e);
         synchronized (this) {
             if (closed) {
@@ -228,10 +228,6 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
             nextWait = doubled(nextWait);
             timer = scheduler.schedule(wait, this::connect);
         }
-    }
-
-    private static ComponentException ce(Exception e) {
-        return (ComponentException) e;
     }
 
     private void lost(Link which, String why) {
