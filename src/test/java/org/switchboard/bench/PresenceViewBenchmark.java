@@ -11,117 +11,222 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.switchboard.testing.Build;
+import org.switchboard.testing.DebianPostgres;
 import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
  * Presence views at scale: one instance with a presence-monitor watching N targets, SIPp as the presence
- * server (accepts each SUBSCRIBE, then sends five NOTIFYs in its dialog, each newer than the last).
- * Measures how long until every target is subscribed, NOTIFYs processed per second (each one parsed,
- * ordered and written to the H2 store), and heap per view (live heap after a full GC, minus the same
- * server with no targets, divided by N). Prints a Markdown table.
+ * server. Two parts, each printing a Markdown table:
+ * <ul>
+ * <li>NOTIFY processing: 10,000 targets, five NOTIFYs in each dialog (one of them late, dropped by the
+ * ordering), every one parsed, ordered and written to the shared store — on the embedded H2 file and on
+ * Debian's PostgreSQL. The rate is read every 100 ms from the health JSON; its spread is that of the
+ * one-second rates while NOTIFYs flowed.</li>
+ * <li>Memory: 1,000, 10,000 and 100,000 targets, one NOTIFY each, live heap after a full GC (read three
+ * times) minus the same server with no targets, per view.</li>
+ * </ul>
+ * Arguments: {@code [notify|memory|all] [sizes...]}.
  */
 public final class PresenceViewBenchmark {
 
-    private static final int NOTIFYS_PER_TARGET = 5;
-    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    private static final int RATE_TARGETS = 10_000;
+    private static final String HEAP = "-Xmx8g";
+    private static final int SUBSCRIBES_PER_SECOND = 2000;
 
     private PresenceViewBenchmark() {
     }
 
+    /** What one run measured. */
+    private record Run(int targets, double subscribedAfter, long processed, long accepted, long outOfOrder, double notifyRate,
+            List<Double> secondRates, long[] liveHeap) {
+    }
+
     public static void main(String[] args) throws Exception {
+        String part = args.length > 0 ? args[0] : "all";
         List<Integer> sizes = new ArrayList<>();
-        for (String arg : args.length == 0 ? new String[] {"1000", "10000"} : args) {
-            sizes.add(Integer.parseInt(arg));
+        for (int i = 1; i < args.length; i++) {
+            sizes.add(Integer.parseInt(args[i]));
+        }
+        if (sizes.isEmpty()) {
+            sizes = List.of(1_000, 10_000, 100_000);
         }
         Path work = Files.createTempDirectory("view-bench-");
-        StringBuilder out = new StringBuilder("| targets | all subscribed after (s) | NOTIFYs processed | NOTIFYs/s | live heap (MB) | heap per view (KB) |\n"
-                + "| --- | --- | --- | --- | --- | --- |\n");
-        long baseline = run(work.resolve("baseline"), 0, out);
-        for (int n : sizes) {
-            long used = run(work.resolve("n" + n), n, null);
-            out.append(String.format(Locale.ROOT, "| %,d | %.1f | %,d | %,.0f | %.0f | %.2f |%n", n, lastSubscribeSeconds, lastNotifies,
-                    lastNotifyRate, used / 1024.0 / 1024.0, (used - baseline) / 1024.0 / n));
+        StringBuilder out = new StringBuilder();
+        if (!part.equals("memory")) {
+            out.append(notifyProcessing(work));
         }
-        out.append(String.format(Locale.ROOT, "%nBaseline: the same server with a presence-monitor and no targets, %.0f MB live heap. "
-                + "One JVM per size (-Xmx2g), SUBSCRIBEs paced at 2,000/s, SIPp on the same machine; heap read 35 s after the last NOTIFY, "
-                + "once the SIP stack has let its UDP transactions go. Per view includes everything a subscription keeps: the view's state "
-                + "machine, the container's SIP application session and dialog, and the newest presence document in the store's memory.%n", baseline / 1024.0 / 1024.0));
+        if (!part.equals("notify")) {
+            out.append(memory(work, sizes));
+        }
         System.out.print(out);
     }
 
-    private static double lastSubscribeSeconds;
-    private static long lastNotifies;
-    private static double lastNotifyRate;
+    private static String notifyProcessing(Path work) throws Exception {
+        StringBuilder out = new StringBuilder("### NOTIFY processing with ordering and the shared store\n\n"
+                + "| store | targets | NOTIFYs processed | stored / dropped as late | NOTIFYs/s (whole run) | one-second rates: median (p10–p90) |\n"
+                + "| --- | --- | --- | --- | --- | --- |\n");
+        Run h2 = run(work.resolve("notify-h2"), RATE_TARGETS, "presence-bench-uas.xml", 5, null, false);
+        out.append(notifyRow("H2 (embedded file)", h2));
+        try (DebianPostgres postgres = DebianPostgres.start()) {
+            Run pg = run(work.resolve("notify-pg"), RATE_TARGETS, "presence-bench-uas.xml", 5, postgres, false);
+            out.append(notifyRow("PostgreSQL " + postgres.version() + " (Debian)", pg));
+        }
+        out.append("\nSIPp accepts each SUBSCRIBE and sends five NOTIFYs in its dialog, each after the 200 of the one before; the fourth is")
+                .append(" older than the third, so the ordering stores four and drops one. Every NOTIFY is parsed (PIDF), ordered in")
+                .append(" memory and, when newer, written to the store with one conditional statement. SUBSCRIBEs paced at ")
+                .append(SUBSCRIBES_PER_SECOND).append("/s; heap ").append(HEAP).append("; SIPp, the server and PostgreSQL share the machine.\n\n");
+        return out.toString();
+    }
 
-    private static long run(Path dir, int targets, StringBuilder unused) throws Exception {
+    private static String notifyRow(String store, Run run) {
+        List<Double> rates = run.secondRates().stream().sorted().toList();
+        return String.format(Locale.ROOT, "| %s | %,d | %,d | %,d / %,d | %,.0f | %,.0f (%,.0f–%,.0f) |%n", store, run.targets(), run.processed(),
+                run.accepted(), run.outOfOrder(), run.notifyRate(), quantile(rates, 0.5), quantile(rates, 0.1), quantile(rates, 0.9));
+    }
+
+    private static String memory(Path work, List<Integer> sizes) throws Exception {
+        Run baseline = run(work.resolve("baseline"), 0, null, 0, null, true);
+        StringBuilder out = new StringBuilder("### Memory per presence view\n\n"
+                + "| targets | all subscribed after (s) | live heap (MB), three readings | heap per view (KB) | per view vs the size before |\n"
+                + "| --- | --- | --- | --- | --- |\n");
+        double previous = Double.NaN;
+        for (int n : sizes) {
+            Run run = run(work.resolve("memory-" + n), n, "presence-bench-one-uas.xml", 1, null, true);
+            double perView = (median(run.liveHeap()) - median(baseline.liveHeap())) / 1024.0 / n;
+            out.append(String.format(Locale.ROOT, "| %,d | %.1f | %s | %.2f (%.2f–%.2f) | %s |%n", n, run.subscribedAfter(), megabytes(run.liveHeap()),
+                    perView, (min(run.liveHeap()) - max(baseline.liveHeap())) / 1024.0 / n,
+                    (max(run.liveHeap()) - min(baseline.liveHeap())) / 1024.0 / n,
+                    Double.isNaN(previous) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * perView / previous)));
+            previous = perView;
+        }
+        out.append(String.format(Locale.ROOT, "%nBaseline: the same server with a presence-monitor and no targets, %s MB live heap. "
+                + "One JVM per size (%s), SUBSCRIBEs paced at %,d/s, one NOTIFY per dialog; the heap is read 35 s after the last NOTIFY, "
+                + "once the SIP stack has let its UDP transactions go, after a full GC, three times. Per view includes everything a "
+                + "subscription keeps: the view's state machine, the container's SIP application session and dialog, and the newest "
+                + "presence document in the store's memory. The range is the spread of the three readings against the baseline's.%n%n",
+                megabytes(baseline.liveHeap()), HEAP, SUBSCRIBES_PER_SECOND));
+        return out.toString();
+    }
+
+    private static Run run(Path dir, int targets, String scenario, int notifiesPerTarget, DebianPostgres postgres, boolean readHeap) throws Exception {
         Files.createDirectories(dir);
         int peerPort = FreePorts.udpAndTcp();
         StringBuilder list = new StringBuilder();
         for (int i = 0; i < targets; i++) {
             list.append(i == 0 ? "" : ", ").append("\"sip:user").append(i).append("@example.com\"");
         }
+        String storage = postgres == null ? "" : """
+                storage:
+                  database: {url: "%s", username: %s}
+                """.formatted(postgres.url(), postgres.user());
         Process sipp = null;
         if (targets > 0) {
-            sipp = new ProcessBuilder("/usr/bin/sipp", "-sf", Build.basedir().resolve("src/test/resources/sipp/presence-bench-uas.xml").toString(),
-                    "-i", "127.0.0.1", "-p", String.valueOf(peerPort), "-t", "u1", "-m", String.valueOf(targets), "-timeout", "600s",
+            sipp = new ProcessBuilder("/usr/bin/sipp", "-sf", Build.basedir().resolve("src/test/resources/sipp/" + scenario).toString(),
+                    "-i", "127.0.0.1", "-p", String.valueOf(peerPort), "-t", "u1", "-m", String.valueOf(targets), "-timeout", "900s",
                     "-nostdin", "-buff_size", "8388608").directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sipp.out").toFile()).start();
         }
-        try (RunningSwitchboard server = RunningSwitchboard.in(dir).jvmOption("-Xmx2g").configText("""
+        try (RunningSwitchboard server = RunningSwitchboard.in(dir).jvmOption(HEAP).configText(storage + """
                 topology:
                   front-end-pool: fe
                   front-end-pools:
                     - {name: fe, next-hop: "sip:127.0.0.1:%d;transport=udp"}
                 presence:
-                  views: {bulk-subscribes-per-second: 2000}
+                  views: {bulk-subscribes-per-second: %d}
                 endpoints:
                   - aor: sip:monitor@example.com
                     bean: presence-monitor
                     settings:
                       targets: [%s]
-                """.formatted(peerPort, list)).start()) {
+                """.formatted(peerPort, SUBSCRIBES_PER_SECOND, list)).start()) {
             long start = System.nanoTime();
-            long expected = (long) targets * NOTIFYS_PER_TARGET;
+            long expected = (long) targets * notifiesPerTarget;
             double subscribedAt = 0;
             long firstNotifyAt = 0;
+            long lastChangeAt = 0;
             long processed = 0;
-            for (int i = 0; i < 6000 && targets > 0; i++) {
+            long accepted = 0;
+            long outOfOrder = 0;
+            List<long[]> samples = new ArrayList<>();
+            // Bounded: at most 15 minutes of polling.
+            for (int i = 0; i < 9000 && targets > 0; i++) {
                 JsonNode health = health(server);
                 long subscribed = health.path("presenceViews").path("SUBSCRIBED").asLong();
                 JsonNode p = health.path("presence");
-                processed = p.path("accepted").asLong() + p.path("outOfOrder").asLong() + p.path("duplicates").asLong();
-                if (processed > 0 && firstNotifyAt == 0) {
-                    firstNotifyAt = System.nanoTime();
+                accepted = p.path("accepted").asLong();
+                outOfOrder = p.path("outOfOrder").asLong();
+                long now = p.path("accepted").asLong() + p.path("outOfOrder").asLong() + p.path("duplicates").asLong();
+                long at = System.nanoTime();
+                if (now > 0 && firstNotifyAt == 0) {
+                    firstNotifyAt = at;
                 }
+                if (now != processed) {
+                    lastChangeAt = at;
+                }
+                processed = now;
+                samples.add(new long[] {at, now});
                 if (subscribed == targets && subscribedAt == 0) {
-                    subscribedAt = (System.nanoTime() - start) / 1e9;
+                    subscribedAt = (at - start) / 1e9;
                 }
                 if (processed >= expected && subscribedAt > 0) {
                     break;
                 }
                 Thread.sleep(100);
             }
+            double rate = 0;
+            List<Double> secondRates = new ArrayList<>();
             if (targets > 0) {
-                lastSubscribeSeconds = subscribedAt;
-                lastNotifies = processed;
-                lastNotifyRate = processed / ((System.nanoTime() - firstNotifyAt) / 1e9);
-                System.err.printf(Locale.ROOT, "bench: %d targets: subscribed after %.1f s, %d NOTIFYs, %.0f/s%n", targets, subscribedAt,
-                        processed, lastNotifyRate);
+                rate = processed / Math.max(1e-9, (lastChangeAt - firstNotifyAt) / 1e9);
+                secondRates = secondRates(samples, firstNotifyAt, lastChangeAt);
+                System.err.printf(Locale.ROOT, "bench: %d targets (%s): subscribed after %.1f s, %d NOTIFYs (%d stored, %d late), %.0f/s%n",
+                        targets, postgres == null ? "H2" : "PostgreSQL", subscribedAt, processed, accepted, outOfOrder, rate);
+                if (subscribedAt == 0 || processed < expected) {
+                    throw new IllegalStateException("the run did not complete: " + processed + " of " + expected + " NOTIFYs, subscribed after "
+                            + subscribedAt + " s; see " + dir);
+                }
             }
-            // UDP transactions (one per NOTIFY) live 32 s after their answer (Timer J): let them go first.
-            Thread.sleep(35_000);
-            return liveHeap(server.pid());
+            long[] heap = new long[0];
+            if (readHeap) {
+                // UDP transactions (one per NOTIFY) live 32 s after their answer (Timer J): let them go first.
+                Thread.sleep(35_000);
+                heap = new long[3];
+                for (int i = 0; i < heap.length; i++) {
+                    heap[i] = Heap.live(server.pid());
+                    Thread.sleep(2000);
+                }
+            }
+            return new Run(targets, subscribedAt, processed, accepted, outOfOrder, rate, secondRates, heap);
         } finally {
             if (sipp != null) {
                 sipp.destroy();
-                sipp.waitFor(10, TimeUnit.SECONDS);
-                sipp.destroyForcibly();
+                if (!sipp.waitFor(10, TimeUnit.SECONDS)) {
+                    sipp.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
             }
         }
+    }
+
+    /** NOTIFYs processed in each whole second between the first and the last change. */
+    private static List<Double> secondRates(List<long[]> samples, long from, long to) {
+        List<Double> rates = new ArrayList<>();
+        int j = 0;
+        for (long windowStart = from; windowStart + 1_000_000_000L <= to; windowStart += 1_000_000_000L) {
+            long windowEnd = windowStart + 1_000_000_000L;
+            while (j + 1 < samples.size() && samples.get(j + 1)[0] <= windowStart) {
+                j++;
+            }
+            int k = j;
+            while (k + 1 < samples.size() && samples.get(k + 1)[0] <= windowEnd) {
+                k++;
+            }
+            double seconds = (samples.get(k)[0] - samples.get(j)[0]) / 1e9;
+            if (seconds > 0.5) {
+                rates.add((samples.get(k)[1] - samples.get(j)[1]) / seconds);
+            }
+        }
+        return rates;
     }
 
     private static JsonNode health(RunningSwitchboard server) throws Exception {
@@ -130,17 +235,32 @@ public final class PresenceViewBenchmark {
         return new ObjectMapper().readTree(response.body());
     }
 
-    /** Live heap after a full collection, in bytes, read with jcmd. */
-    private static long liveHeap(long pid) throws Exception {
-        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
-        Process info = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
-        String text = new String(info.getInputStream().readAllBytes());
-        info.waitFor(60, TimeUnit.SECONDS);
-        Matcher m = USED.matcher(text);
-        if (!m.find()) {
-            throw new IllegalStateException("no heap figure in jcmd output:\n" + text);
+    static double quantile(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
         }
-        return Long.parseLong(m.group(1)) * 1024;
+        return sorted.get(Math.min(sorted.size() - 1, Math.max(0, (int) Math.ceil(q * sorted.size()) - 1)));
+    }
+
+    private static String megabytes(long[] readings) {
+        List<String> values = new ArrayList<>();
+        for (long r : readings) {
+            values.add(String.format(Locale.ROOT, "%.0f", r / 1024.0 / 1024.0));
+        }
+        return String.join(", ", values);
+    }
+
+    static double median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    static long min(long[] values) {
+        return java.util.Arrays.stream(values).min().orElse(0);
+    }
+
+    static long max(long[] values) {
+        return java.util.Arrays.stream(values).max().orElse(0);
     }
 }

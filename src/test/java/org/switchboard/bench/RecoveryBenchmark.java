@@ -26,7 +26,7 @@ import org.switchboard.subscription.Recovery;
 import org.switchboard.subscription.RecoveryHandler;
 import org.switchboard.subscription.SubscriptionRecord;
 import org.switchboard.subscription.SubscriptionRepository;
-import org.switchboard.testing.TestPostgres;
+import org.switchboard.testing.DebianPostgres;
 import org.switchboard.timing.ExecutorScheduler;
 
 /**
@@ -45,21 +45,26 @@ public final class RecoveryBenchmark {
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         Path work = Files.createTempDirectory("recovery-bench-");
-        StringBuilder out = new StringBuilder("| database | records | batch size / interval | recovered in (s) | batches | traffic ops during recovery | op p50 / p99 / max (ms) | live heap before / after (MB) |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        try (TestPostgres postgres = TestPostgres.start()) {
-            out.append(run("H2 (embedded file)", new DatabaseSettings("", "", "", 8, 5), work.resolve("h2"), records, batch));
-            out.append(run("PostgreSQL 14", postgres.settings(8, 5), work.resolve("pg"), records, batch));
+        StringBuilder out = new StringBuilder("| database | round | records | batch size / interval | recovered in (s) | batches | traffic ops during recovery | op p50 / p99 / max (ms) | live heap before / after (MB) |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        try (DebianPostgres postgres = DebianPostgres.start()) {
+            String pgName = "PostgreSQL " + postgres.version() + " (Debian)";
+            for (int round = 1; round <= rounds; round++) {
+                out.append(run("H2 (embedded file)", round, new DatabaseSettings("", "", "", 8, 5), work.resolve("h2-" + round), records, batch));
+                DatabaseSettings pg = new DatabaseSettings(postgres.createDatabase("recovery_" + round), postgres.user(), "", 8, 5);
+                out.append(run(pgName, round, pg, work.resolve("pg-" + round), records, batch));
+            }
         }
         out.append("\nOutgoing records are handed to a handler that only counts them (re-establishing on the wire is the bridge's; "
                 + "its SUBSCRIBEs would be paced by the presence views), incoming ones are marked active. Traffic: one thread adding a "
                 + "new record and asking for a random existing one (recovered on demand when the batches have not reached it), "
-                + "about 200 of each per second.\n");
+                + "about 200 of each per second. Each round starts from a fresh database (a new H2 file, a new PostgreSQL database).\n");
         System.out.print(out);
     }
 
-    private static String run(String name, DatabaseSettings settings, Path dataDir, int records, int batch) throws Exception {
+    private static String run(String name, int round, DatabaseSettings settings, Path dataDir, int records, int batch) throws Exception {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         try (Database database = Database.open(settings, dataDir)) {
             SubscriptionRepository repository = database.subscriptionRepository();
@@ -102,7 +107,7 @@ public final class RecoveryBenchmark {
             List<Double> sorted = new ArrayList<>(latencies);
             Collections.sort(sorted);
             System.err.printf(Locale.ROOT, "bench: %s: %d records recovered in %.1f s (%s)%n", name, records, seconds, recovery.progress());
-            return String.format(Locale.ROOT, "| %s | %,d | %,d / 1 s | %.1f | %d | %,d | %.2f / %.2f / %.1f | %.0f / %.0f |%n", name, records, batch,
+            return String.format(Locale.ROOT, "| %s | %d | %,d | %,d / 1 s | %.1f | %d | %,d | %.2f / %.2f / %.1f | %.0f / %.0f |%n", name, round, records, batch,
                     seconds, recovery.progress().batches(), sorted.size(), pct(sorted, 0.5), pct(sorted, 0.99),
                     sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1), before / 1048576.0, after / 1048576.0);
         } finally {

@@ -18,7 +18,7 @@ import org.switchboard.presence.PresenceRepository;
 import org.switchboard.presence.PresenceUpdate;
 import org.switchboard.presence.PublishTime;
 import org.switchboard.store.Database;
-import org.switchboard.testing.TestPostgres;
+import org.switchboard.testing.DebianPostgres;
 
 /**
  * Conditional presence writes per second (the atomic "store only if newer" statement, through JPA and
@@ -51,12 +51,12 @@ public final class StoreWriteBenchmark {
         StringBuilder out = new StringBuilder();
         out.append("| database | workload | threads | writes/s per round | median writes/s | applied |\n| --- | --- | --- | --- | --- | --- |\n");
         Path dir = Files.createTempDirectory("store-bench-");
-        try (TestPostgres postgres = TestPostgres.start()) {
+        try (DebianPostgres postgres = DebianPostgres.start()) {
             DatabaseSettings h2 = new DatabaseSettings("", "", "", THREADS * 2, 5);
             DatabaseSettings pg = postgres.settings(THREADS * 2, 5);
             for (String workload : List.of("forward", "contended")) {
                 out.append(run("H2 (embedded file)", h2, dir.resolve("h2-" + workload), workload, rounds));
-                out.append(run("PostgreSQL 14", pg, dir.resolve("pg-" + workload), workload, rounds));
+                out.append(run("PostgreSQL " + postgres.version() + " (Debian)", pg, dir.resolve("pg-" + workload), workload, rounds));
             }
         }
         out.append("\nEach round: ").append(WARM_UP_SECONDS).append(" s of warm-up, then ").append(MEASURE_SECONDS)

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.switchboard.config.DatabaseSettings;
 
 /**
  * A real PostgreSQL server from Debian's packages ({@code postgresql-15}: {@code /usr/lib/postgresql/N/bin}),
@@ -211,6 +212,30 @@ public final class DebianPostgres implements AutoCloseable {
 
     public String user() {
         return "postgres";
+    }
+
+    /** Database settings for Switchboard: this server's {@code postgres} database, the given pool size. */
+    public DatabaseSettings settings(int poolSize, int connectTimeoutSeconds) {
+        return new DatabaseSettings(url(), user(), "", poolSize, connectTimeoutSeconds);
+    }
+
+    /** A new empty database on this server; its JDBC URL. */
+    public String createDatabase(String name) throws SQLException {
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+    }
+
+    /** The server's version, e.g. {@code 15.18}. */
+    public String version() throws SQLException {
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1).split(" ")[0];
+        }
     }
 
     /** A new connection, for checking rows. */
