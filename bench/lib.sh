@@ -3,6 +3,7 @@
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$home"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED"
 
 # Builds the archive, the runner and the test classes once per bench/all run (BENCH_BUILT=1 skips it).
@@ -22,9 +23,10 @@ bench_java() {
 }
 
 machine() {
+  # The load average goes with the figures: anything else running on the machine shows in it.
   local cpu
   cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
+  echo "$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), load average before the run $load_before"
 }
 
 # write_section TITLE FILE: FILE's text becomes the section "## TITLE (date, commit)" of BENCHMARKS.md,

@@ -31,7 +31,7 @@ import org.switchboard.testing.RunningSwitchboard;
  */
 public final class PresenceViewBenchmark {
 
-    private static final int RATE_TARGETS = 10_000;
+    private static final int RATE_TARGETS = Integer.getInteger("bench.notify.targets", 10_000);
     private static final String HEAP = "-Xmx8g";
     private static final int SUBSCRIBES_PER_SECOND = 2000;
 
@@ -125,7 +125,7 @@ public final class PresenceViewBenchmark {
         if (targets > 0) {
             sipp = new ProcessBuilder("/usr/bin/sipp", "-sf", Build.basedir().resolve("src/test/resources/sipp/" + scenario).toString(),
                     "-i", "127.0.0.1", "-p", String.valueOf(peerPort), "-t", "u1", "-m", String.valueOf(targets), "-timeout", "900s",
-                    "-nostdin", "-buff_size", "8388608").directory(dir.toFile()).redirectErrorStream(true)
+                    "-nostdin", "-buff_size", "8388608", "-trace_err").directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sipp.out").toFile()).start();
         }
         try (RunningSwitchboard server = RunningSwitchboard.in(dir).jvmOption(HEAP).configText(storage + """
