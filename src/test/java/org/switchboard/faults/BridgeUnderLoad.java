@@ -15,14 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.jivesoftware.smack.packet.Presence;
 import org.switchboard.testing.AdminLogin;
@@ -349,7 +347,6 @@ final class BridgeUnderLoad implements AutoCloseable {
      */
     AutoCloseable presenceTraffic() {
         AtomicBoolean running = new AtomicBoolean(true);
-        AtomicLong sent = new AtomicLong();
         Thread thread = new Thread(() -> {
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             int n = 0;
@@ -364,7 +361,6 @@ final class BridgeUnderLoad implements AutoCloseable {
                     if (n % 5 == 0) {
                         user(n / 5).available(n % 10 == 0 ? Presence.Mode.away : Presence.Mode.dnd, "traffic " + n);
                     }
-                    sent.incrementAndGet();
                 } catch (Exception e) {
                     // the runner is gone or a dialog ended meanwhile; traffic goes on
                 }
@@ -454,7 +450,7 @@ final class BridgeUnderLoad implements AutoCloseable {
         throw new AssertionError("health never showed " + what + " within " + timeout + "; last: " + last);
     }
 
-    /** Waits (bounded) until the rows and the live subscriptions both equal {@code ledger}; returns what was seen last either way. */
+    /** Waits (bounded) until the rows and the live subscriptions both equal {@code ledger}; {@link #compare} then says how they differ, if they do. */
     void awaitAgreement(Set<Sub> ledger, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -526,10 +522,6 @@ final class BridgeUnderLoad implements AutoCloseable {
             map.put(prefix + i, user(i));
         }
         return map;
-    }
-
-    static Set<Sub> ordered(List<Sub> subs) {
-        return new LinkedHashSet<>(subs);
     }
 
     /**
