@@ -94,8 +94,12 @@ public final class PlatformListener implements ServletContextListener, SipServle
             database.close();
             throw e;
         }
+        // After a failure the presence store leaves the database alone as long as the subscriptions' breaker does,
+        // then probes it on a short-lived thread of its own.
         PresenceStore presence = new OrderedPresenceStore(database.presenceRepository(clock),
-                new PresenceDocuments(config.presence().maxDocumentChars()), config.topology().applicationPool());
+                new PresenceDocuments(config.presence().maxDocumentChars()), config.topology().applicationPool(), clock,
+                Duration.ofSeconds(config.persistence().breakerOpenSeconds()),
+                probe -> DaemonThreads.named("presence-store-probe").newThread(probe).start());
         CdiEndpointBeans beans = null;
         ScheduledExecutorService viewTimers = null;
         ScheduledExecutorService persistenceTimers = null;

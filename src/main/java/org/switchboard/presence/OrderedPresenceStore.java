@@ -1,5 +1,8 @@
 package org.switchboard.presence;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -22,7 +27,9 @@ import org.switchboard.endpoint.Aor;
  * <p>When the store refuses an update because another pool stored a newer one, this instance adopts the
  * stored update (listeners see it, since it is newer than what they saw) and drops the offered one. When
  * the store cannot be reached, memory stays authoritative: the update is accepted here and counted as a
- * store failure.
+ * store failure. After such a failure the store is left alone for a pause (callers such as the bridge's one
+ * event thread would otherwise wait out the database's connection timeout on every update of an outage);
+ * then one probe, off the caller's thread, tells whether it answers again.
  */
 public final class OrderedPresenceStore implements PresenceStore {
 
@@ -42,16 +49,35 @@ public final class OrderedPresenceStore implements PresenceStore {
     private final LongAdder untimed = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder storeFailures = new LongAdder();
+    private final Clock clock;
+    private final Duration pause;
+    private final Executor prober;
+    /** The store failed and is left alone: updates are accepted in memory only until a probe finds it again. */
+    private volatile boolean unreachable;
+    private volatile Instant nextProbe = Instant.MIN;
+    private final AtomicBoolean probing = new AtomicBoolean();
+
+    /** As the full constructor, with no pause: every update tries the store, failing or not. */
+    public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool) {
+        this(repository, documents, sourcePool, Clock.systemUTC(), Duration.ZERO, Runnable::run);
+    }
 
     /**
      * @param repository the shared store
      * @param documents  how bodies are parsed
      * @param sourcePool this instance's application pool, recorded with what it stores
+     * @param clock      when the pause after a failure is over
+     * @param pause      how long the store is left alone after a failure (zero: never left alone)
+     * @param prober     where the probe of a store left alone runs (not the thread offering updates)
      */
-    public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool) {
+    public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool, Clock clock, Duration pause,
+            Executor prober) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.documents = Objects.requireNonNull(documents, "documents");
         this.sourcePool = Objects.requireNonNull(sourcePool, "sourcePool");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.pause = Objects.requireNonNull(pause, "pause");
+        this.prober = Objects.requireNonNull(prober, "prober");
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -87,12 +113,18 @@ public final class OrderedPresenceStore implements PresenceStore {
             if (inMemory != Ordering.ACCEPTED) {
                 return dropped(inMemory, update, "this instance has seen");
             }
+            if (unreachable) {
+                storeFailures.increment();
+                probeWhenDue(key);
+                return accept(update);
+            }
             boolean written;
             try {
                 written = repository.writeIfNewer(update, sourcePool);
             } catch (RuntimeException e) {
                 storeFailures.increment();
                 LOG.warn("Presence store unreachable, keeping {} in memory only: {}", update, e.toString());
+                wentAway();
                 return accept(update);
             }
             if (written) {
@@ -112,6 +144,7 @@ public final class OrderedPresenceStore implements PresenceStore {
         } catch (RuntimeException e) {
             storeFailures.increment();
             LOG.warn("Presence store unreachable after a refused write of {}: {}", update, e.toString());
+            wentAway();
             return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
         }
         if (stored.isEmpty()) {
@@ -123,6 +156,7 @@ public final class OrderedPresenceStore implements PresenceStore {
             } catch (RuntimeException e) {
                 storeFailures.increment();
                 LOG.warn("Presence store unreachable, keeping {} in memory only: {}", update, e.toString());
+                wentAway();
                 return accept(update);
             }
             return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
@@ -137,6 +171,38 @@ public final class OrderedPresenceStore implements PresenceStore {
             return Ordering.ACCEPTED;
         }
         return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
+    }
+
+    /** The store failed: leave it alone for the pause (when there is one). */
+    private void wentAway() {
+        if (pause.isZero() || unreachable) {
+            return;
+        }
+        nextProbe = clock.instant().plus(pause);
+        unreachable = true;
+        LOG.warn("Presence store left alone for {} s: updates are kept in memory only until it answers again", pause.toSeconds());
+    }
+
+    /** Once the pause is over, one probe at a time, on the prober: a read that answers ends the pause. */
+    private void probeWhenDue(PresenceKey key) {
+        if (clock.instant().isBefore(nextProbe) || !probing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            prober.execute(() -> {
+                try {
+                    repository.load(key);
+                    unreachable = false;
+                    LOG.info("Presence store answers again: updates are written to it again");
+                } catch (RuntimeException e) {
+                    nextProbe = clock.instant().plus(pause);
+                } finally {
+                    probing.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            probing.set(false); // the prober refused (stopping): the next update asks again
+        }
     }
 
     private Ordering accept(PresenceUpdate update) {

@@ -187,6 +187,11 @@ public final class Recovery {
         if (inMemory.isPresent() && recovered.containsKey(inMemory.get().id())) {
             return inMemory;
         }
+        if (inMemory.isEmpty() && finishedAt != null) {
+            // The run is over: every record the database held has been brought into memory, so one that is not there
+            // does not exist. Not asking the database keeps new subscriptions from waiting on it during an outage.
+            return Optional.empty();
+        }
         Optional<SubscriptionRecord> stored = inMemory.isPresent() ? inMemory : repository.find(key);
         if (stored.isEmpty()) {
             return Optional.empty();

@@ -6,6 +6,7 @@ import static org.switchboard.presence.Ordering.ACCEPTED;
 import static org.switchboard.presence.Ordering.DUPLICATE;
 import static org.switchboard.presence.Ordering.OUT_OF_ORDER;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.switchboard.endpoint.Aor;
+import org.switchboard.testing.MutableClock;
 
 @Timeout(120)
 class OrderedPresenceStoreTest {
@@ -202,6 +204,56 @@ class OrderedPresenceStoreTest {
         assertThat(store.offer(at(ALICE, 3))).isEqualTo(ACCEPTED);
         assertThat(repository.stored(at(ALICE, 3).key())).contains(at(ALICE, 3));
         assertThat(store.counts().storeFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void after_a_failure_the_store_is_left_alone_for_the_pause_and_updates_are_accepted_in_memory() {
+        MutableClock clock = new MutableClock();
+        List<Runnable> probes = new ArrayList<>();
+        OrderedPresenceStore paused = new OrderedPresenceStore(repository, new PresenceDocuments(65_536), "pool-a", clock,
+                Duration.ofSeconds(10), probes::add);
+        repository.failing = true;
+
+        assertThat(paused.offer(at(ALICE, 1))).isEqualTo(ACCEPTED);
+        assertThat(repository.writes).as("the failed write").hasValue(1);
+        clock.advance(Duration.ofSeconds(9));
+        assertThat(List.of(paused.offer(at(ALICE, 2)), paused.offer(at(BOB, 3)), paused.offer(at(ALICE, 4)))).containsOnly(ACCEPTED);
+
+        assertThat(repository.writes).as("writes tried during the pause").hasValue(1);
+        assertThat(probes).as("probes during the pause").isEmpty();
+        assertThat(paused.current(at(ALICE, 4).key())).contains(at(ALICE, 4));
+        assertThat(paused.counts().storeFailures()).isEqualTo(4);
+    }
+
+    @Test
+    void once_the_pause_is_over_a_probe_off_the_offering_thread_finds_the_store_again() {
+        MutableClock clock = new MutableClock();
+        List<Runnable> probes = new ArrayList<>();
+        OrderedPresenceStore paused = new OrderedPresenceStore(repository, new PresenceDocuments(65_536), "pool-a", clock,
+                Duration.ofSeconds(10), probes::add);
+        repository.failing = true;
+        paused.offer(at(ALICE, 1));
+        clock.advance(Duration.ofSeconds(10));
+
+        // Still away: the probe fails, and the store is left alone for another pause.
+        paused.offer(at(ALICE, 2));
+        paused.offer(at(ALICE, 3));
+        assertThat(probes).as("one probe at a time").hasSize(1);
+        probes.remove(0).run();
+        clock.advance(Duration.ofSeconds(5));
+        paused.offer(at(ALICE, 4));
+        assertThat(probes).as("no probe before the next pause is over").isEmpty();
+
+        // Back: the next probe answers, and the update after it is written through.
+        repository.failing = false;
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(paused.offer(at(ALICE, 5))).isEqualTo(ACCEPTED);
+        assertThat(repository.stored(at(ALICE, 5).key())).as("not written while left alone").isEmpty();
+        probes.remove(0).run();
+        assertThat(paused.offer(at(ALICE, 6))).isEqualTo(ACCEPTED);
+        assertThat(repository.stored(at(ALICE, 6).key())).contains(at(ALICE, 6));
+        assertThat(repository.writes).as("the first failed write and the last one").hasValue(2);
+        assertThat(paused.counts().storeFailures()).isEqualTo(5);
     }
 
     @Test

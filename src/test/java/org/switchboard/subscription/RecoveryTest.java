@@ -141,6 +141,21 @@ class RecoveryTest {
     }
 
     @Test
+    void once_the_run_is_over_a_key_not_in_memory_is_not_looked_up_in_the_database() {
+        persisted(3);
+        Recovery recovery = new Recovery(db, store, handlers, 10, Duration.ofSeconds(1), scheduler, clock);
+        recovery.start();
+        scheduler.runDue();
+        assertThat(recovery.progress().finished()).isTrue();
+        db.goDown();
+        int calls = db.calls.get();
+
+        assertThat(recovery.recoverNow(PersistentSubscriptionsTest.record(7).key())).isEmpty();
+        assertThat(recovery.recoverNow(PersistentSubscriptionsTest.record(1).key())).as("a recovered one, from memory").isPresent();
+        assertThat(db.calls).as("database calls").hasValue(calls);
+    }
+
+    @Test
     void recovery_waits_for_a_database_that_is_away_and_goes_on_when_it_returns() {
         persisted(20);
         db.goDown();
