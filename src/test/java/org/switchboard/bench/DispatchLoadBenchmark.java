@@ -148,6 +148,15 @@ public final class DispatchLoadBenchmark {
             }
         }
         System.out.println(report(cells, targets, transports, rounds));
+        delete(work); // kept when the run fails, for its logs
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     private static Server start(Target target, Path war, Path dir) throws IOException {
@@ -370,6 +379,7 @@ public final class DispatchLoadBenchmark {
                         values.add(Double.parseDouble(fields[1]));
                     }
                 }
+                Files.delete(file); // a line per call: megabytes per step
             }
         }
         values.stream().filter(v -> v > 0).min(Double::compare).ifPresent(v -> clockStep = Math.min(clockStep, v));
