@@ -5,61 +5,121 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.Kamailio;
+import org.switchboard.testing.ProcessCpu;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
- * Dispatch through the real container against a bare 200-answering servlet in the same container,
- * side by side: the same SIPp MESSAGE load against each, stepping the rate up until calls fail or
- * fall behind. Prints a Markdown section. Run by bench/dispatch.
+ * The same SIPp MESSAGE and OPTIONS load, in one run, against three targets side by side: Switchboard dispatching to
+ * an endpoint bean that answers 200, a bare servlet answering 200 in the same container, and Kamailio answering
+ * statelessly as the ceiling. Each round starts each target once and, inside it, per transport and method: a
+ * warm-up, a fixed-rate measurement (server CPU per call, response-time percentiles) and a short ladder (the
+ * highest passing rate). Prints a Markdown section. Run by bench/dispatch.
  */
 public final class DispatchLoadBenchmark {
 
-    private static final int STEP_SECONDS = 5;
-    /** Each step is 10% above the last, so the highest passing rate is known to within 10%. */
-    private static final double STEP_FACTOR = 1.10;
-    private static final int UDP_START = 2000;
-    private static final int TCP_START = 4000;
-    private static final int MAX_RATE = 40_000;
-
-    private static final int CPU_RATE = 2000;
-    private static final int CPU_SECONDS = 20;
-    private static final int WARM_UP_SECONDS = 15;
+    /** The rate every target keeps on both transports: CPU per call and response times are compared here. */
+    private static final int COMMON_RATE = 2000;
+    /** The first warm-up of a fresh server (JIT compilation); later ones only settle the server at the rate. */
+    private static final int FIRST_WARM_UP_SECONDS = 10;
+    private static final int WARM_UP_SECONDS = 3;
+    private static final int FIXED_SECONDS = 6;
+    private static final int STEP_SECONDS = 3;
     /**
-     * The same heap for both archives. Over UDP every answered MESSAGE leaves its server transaction alive
+     * The ladder's first rate per transport: above the common rate, below every target's ceiling on this kind of
+     * machine (over UDP the container's transaction retention sets it low, over TCP it is several times higher).
+     */
+    private static final Map<String, Integer> LADDER_START = Map.of("udp", 3000, "tcp", 6000);
+    /** From there the ladder climbs by half until a step fails (or falls by as much while they fail), then halves the gap twice. */
+    private static final double STEP_FACTOR = 1.5;
+    private static final int BISECTIONS = 2;
+    private static final int MAX_RATE = 60_000;
+    private static final int MIN_RATE = 200;
+    private static final double MAX_P99_MS = 100;
+    private static final int COOL_DOWN_MAX_SECONDS = 30;
+    /**
+     * The same heap for both archives. Over UDP every answered request leaves its server transaction alive
      * for 32 s (Timer J), so tens of thousands are retained at once; with a small heap the collector's
      * work, not the archive, decides CPU per call.
      */
     private static final String HEAP = "-Xmx4g";
-    private static final double MAX_P99_MS = 100;
 
-    private record Step(int rate, boolean passed, double seconds, double p50, double p99, double serverCpuSeconds) {
+    /** The smallest non-zero response time SIPp reported in this run: the step of its clock. */
+    private static double clockStep = Double.POSITIVE_INFINITY;
+
+    enum Target {
+        SWITCHBOARD("Switchboard"), BARE("bare servlet"), KAMAILIO("Kamailio");
+
+        final String label;
+
+        Target(String label) {
+            this.label = label;
+        }
     }
 
-    private record Ladder(String target, String transport, int round, List<Step> steps, double cpuMicrosPerCall) {
-        Step best() {
-            return steps.stream().filter(Step::passed).max(java.util.Comparator.comparingInt(Step::rate))
-                    .orElse(new Step(0, false, 0, 0, 0, 0));
+    enum Method {
+        MESSAGE("message-uac.xml"), OPTIONS("options-load-uac.xml");
+
+        final String scenario;
+
+        Method(String scenario) {
+            this.scenario = scenario;
         }
+    }
+
+    record Latency(double p50, double p90, double p99) {
+        static final Latency NONE = new Latency(Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /** One SIPp run at one rate; CPU shares are in cores (1.0 = one core busy all the step). */
+    record Step(int rate, String failure, double seconds, Latency latency, double serverCpuSeconds, double sippCores) {
+        boolean passed() {
+            return failure.isEmpty();
+        }
+
+        double serverCores() {
+            return seconds > 0 ? serverCpuSeconds / seconds : Double.NaN;
+        }
+    }
+
+    /** One (target, method, transport) in one round. */
+    record Cell(Target target, Method method, String transport, int round, Step fixed, Step ceiling, boolean capped) {
+        double cpuMicrosPerCall() {
+            return fixed.serverCpuSeconds() * 1e6 / ((double) COMMON_RATE * FIXED_SECONDS);
+        }
+    }
+
+    /** A running target: its SIP port on 127.0.0.1 and the CPU time all its processes have used. */
+    private interface Server extends AutoCloseable {
+        int sipPort();
+
+        double cpuSeconds();
+
+        @Override
+        void close() throws IOException;
     }
 
     private DispatchLoadBenchmark() {
     }
 
-    /** Fixed rates for the A/B comparison: well below both servers' ceilings on this kind of machine. */
-    private static final Map<String, Integer> AB_RATES = Map.of("udp", 2000, "tcp", 8000);
-
+    /** Arguments: rounds (default 2), transports (default "tcp,udp"). */
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        String mode = args.length > 1 ? args[1] : "all";
+        List<String> transports = Arrays.asList((args.length > 1 ? args[1] : "tcp,udp").split(","));
+        if (rounds < 1 || transports.stream().anyMatch(t -> !t.equals("udp") && !t.equals("tcp"))) {
+            throw new IllegalArgumentException("usage: DispatchLoadBenchmark [ROUNDS] [tcp,udp]");
+        }
         Path work = Files.createTempDirectory("switchboard-bench-");
         Map<String, byte[]> bare = new LinkedHashMap<>();
         bare.put("WEB-INF/sip.xml", ("<sip-app><app-name>switchboard</app-name>"
@@ -71,172 +131,241 @@ public final class DispatchLoadBenchmark {
         byte[] okJar = Archives.jar(work.resolve("ok.jar"), Archives.beanJarEntries("org/switchboard/bench/beans"));
         Path switchboardWar = Archives.switchboardWarWith(work.resolve("switchboard-bench.war"), Map.of("ok.jar", okJar));
 
-        StringBuilder out = new StringBuilder();
-        if (!mode.equals("ladder")) {
-            out.append(abReport(work, bareWar, switchboardWar, Math.max(3, rounds))).append('\n');
+        List<Target> targets = new ArrayList<>(List.of(Target.values()));
+        if (!Kamailio.installed()) {
+            System.err.println("bench: " + Kamailio.notInstalled() + "; Kamailio is left out of this run");
+            targets.remove(Target.KAMAILIO);
         }
-        if (!mode.equals("ab")) {
-            List<Ladder> ladders = new ArrayList<>();
-            for (String transport : List.of("udp", "tcp")) {
-                for (int round = 1; round <= rounds; round++) {
-                    ladders.add(ladder("bare servlet", bareWar, transport, round, work));
-                    ladders.add(ladder("Switchboard dispatch", switchboardWar, transport, round, work));
+        List<Cell> cells = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            // Each round starts with another target, so that a drift of the machine does not fall on one of them.
+            for (int i = 0; i < targets.size(); i++) {
+                Target target = targets.get((i + round - 1) % targets.size());
+                Path dir = Files.createTempDirectory(work, target.name().toLowerCase(Locale.ROOT) + "-");
+                try (Server server = start(target, target == Target.BARE ? bareWar : switchboardWar, dir)) {
+                    cells.addAll(measure(server, target, round, transports, dir));
                 }
             }
-            out.append(report(ladders, rounds));
         }
-        System.out.println(out);
+        System.out.println(report(cells, targets, transports, rounds));
+        delete(work); // kept when the run fails, for its logs
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private static Server start(Target target, Path war, Path dir) throws IOException {
+        if (target == Target.KAMAILIO) {
+            Kamailio kamailio = Kamailio.start();
+            return new Server() {
+                public int sipPort() {
+                    return kamailio.port();
+                }
+
+                public double cpuSeconds() {
+                    return kamailio.cpuSeconds();
+                }
+
+                public void close() throws IOException {
+                    kamailio.close();
+                }
+            };
+        }
+        RunningSwitchboard runner = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
+                .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start();
+        ProcessHandle process = ProcessHandle.of(runner.pid()).orElseThrow();
+        return new Server() {
+            public int sipPort() {
+                return runner.sipPort();
+            }
+
+            public double cpuSeconds() {
+                return ProcessCpu.seconds(process);
+            }
+
+            public void close() throws IOException {
+                try {
+                    runner.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while stopping the server", e);
+                }
+            }
+        };
     }
 
     /**
-     * The steadier figure: server CPU per call at one fixed rate, the two archives alternated, each run
-     * a fresh server with the same warm-up. For a CPU-bound server the highest rate goes as the inverse.
+     * Per transport (TCP first: over UDP the container keeps every transaction 32 s, which would weigh on
+     * what follows), both methods' fixed-rate measurements, then both methods' ladders.
      */
-    private static String abReport(Path work, Path bareWar, Path switchboardWar, int rounds) throws Exception {
-        StringBuilder out = new StringBuilder();
-        out.append("#### Server CPU per call at a fixed rate, alternated (µs; bare / Switchboard = the rate Switchboard keeps)\n\n");
-        out.append("| transport | rate (calls/s) | round | bare servlet | Switchboard | bare / Switchboard |\n| --- | --- | --- | --- | --- | --- |\n");
-        for (String transport : List.of("udp", "tcp")) {
-            int rate = AB_RATES.get(transport);
-            List<Double> ratios = new ArrayList<>();
-            for (int round = 1; round <= rounds; round++) {
-                double bare = fixedRate(work, bareWar, transport, rate, "bare servlet", round);
-                double sb = fixedRate(work, switchboardWar, transport, rate, "Switchboard dispatch", round);
-                ratios.add(bare / sb);
-                out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.0f%% |%n", transport, rate, round, bare, sb, 100 * bare / sb));
+    private static List<Cell> measure(Server server, Target target, int round, List<String> transports, Path dir) throws Exception {
+        List<Cell> cells = new ArrayList<>();
+        boolean first = true;
+        for (String transport : transports.stream().sorted().toList()) { // "tcp" before "udp"
+            Map<Method, Step> fixed = new LinkedHashMap<>();
+            for (Method method : Method.values()) {
+                step(server, method, transport, COMMON_RATE, first ? FIRST_WARM_UP_SECONDS : WARM_UP_SECONDS, dir);
+                first = false;
+                Step measured = step(server, method, transport, COMMON_RATE, FIXED_SECONDS, dir);
+                log(target, method, transport, round, "fixed", measured);
+                fixed.put(method, measured);
+                if (!measured.passed()) {
+                    coolDown(server);
+                }
             }
-            List<Double> sorted = ratios.stream().sorted().toList();
-            out.append(String.format(Locale.ROOT, "| %s | %d | median | | | %.0f%% (range %.0f–%.0f%%) |%n", transport, rate,
-                    100 * sorted.get(sorted.size() / 2), 100 * sorted.get(0), 100 * sorted.get(sorted.size() - 1)));
+            for (Method method : Method.values()) {
+                cells.add(ladder(server, target, method, transport, round, fixed.get(method), dir));
+            }
         }
-        out.append("\nEach run: a fresh server, ").append(WARM_UP_SECONDS).append(" s of warm-up at the same rate, then server CPU")
-                .append(" (user + system, /proc) over ").append(CPU_SECONDS).append(" s, divided by the calls made. Heap: ")
-                .append(HEAP).append(" for both.\n");
-        return out.toString();
+        return cells;
     }
 
-    private static double fixedRate(Path work, Path war, String transport, int rate, String target, int round) throws Exception {
-        Path dir = Files.createTempDirectory(work, "ab-");
-        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
-                .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start()) {
-            step(server, transport, rate, WARM_UP_SECONDS, dir);
-            Step measured = step(server, transport, rate, CPU_SECONDS, dir);
-            log(target + " (A/B)", transport, round, measured);
-            return measured.serverCpuSeconds() * 1e6 / ((double) rate * CPU_SECONDS);
-        }
-    }
-
-    private static Ladder ladder(String target, Path war, String transport, int round, Path work) throws Exception {
-        Path dir = Files.createTempDirectory(work, "run-");
-        List<Step> steps = new ArrayList<>();
-        double cpuMicrosPerCall;
-        try (RunningSwitchboard server = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
-                .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start()) {
-            warmUp(server, transport, dir);
-            Step cpu = step(server, transport, CPU_RATE, CPU_SECONDS, dir);
-            cpuMicrosPerCall = cpu.serverCpuSeconds() * 1e6 / (CPU_RATE * CPU_SECONDS);
-            log(target, transport, round, cpu);
-            int passed = 0;
-            int failed = 0;
-            for (int rate = "udp".equals(transport) ? UDP_START : TCP_START; rate <= MAX_RATE;
-                    rate = (int) Math.round(rate * STEP_FACTOR / 100.0) * 100) {
-                Step step = step(server, transport, rate, STEP_SECONDS, dir);
-                steps.add(step);
-                log(target, transport, round, step);
+    /**
+     * From {@link #LADDER_START} up by {@link #STEP_FACTOR} until a step fails, or down by it while they fail (not
+     * below the fixed-rate step when that one passed: it counts as a step of the ladder), then {@link #BISECTIONS}
+     * halvings of the gap between the highest passing and the lowest failing rate.
+     */
+    private static Cell ladder(Server server, Target target, Method method, String transport, int round, Step fixed, Path dir)
+            throws Exception {
+        Step best = fixed.passed() ? fixed : null;
+        int passed = fixed.passed() ? fixed.rate() : 0;
+        int failed = fixed.passed() ? 0 : fixed.rate();
+        boolean capped = false;
+        int start = fixed.passed() ? LADDER_START.get(transport) : roundTo(COMMON_RATE / STEP_FACTOR, 100);
+        Step first = ladderStep(server, target, method, transport, round, start, dir);
+        if (first.passed()) {
+            passed = start;
+            best = first;
+            for (int rate = Math.min(MAX_RATE, roundTo(start * STEP_FACTOR, 100)); ; rate = Math.min(MAX_RATE, roundTo(rate * STEP_FACTOR, 100))) {
+                if (rate <= passed) { // MAX_RATE passed
+                    capped = true;
+                    break;
+                }
+                Step step = ladderStep(server, target, method, transport, round, rate, dir);
                 if (!step.passed()) {
                     failed = rate;
-                    coolDown(server);
                     break;
                 }
                 passed = rate;
+                best = step;
             }
-            // Two halvings between the last pass and the first failure: the ceiling to within ~2.5%.
-            for (int i = 0; i < 2 && failed > 0 && passed > 0; i++) {
-                int middle = (int) Math.round((passed + failed) / 2.0 / 50.0) * 50;
-                if (middle <= passed || middle >= failed) {
+        } else {
+            failed = start;
+            for (int rate = roundTo(start / STEP_FACTOR, 100); rate > passed && rate >= MIN_RATE; rate = roundTo(rate / STEP_FACTOR, 100)) {
+                Step step = ladderStep(server, target, method, transport, round, rate, dir);
+                if (step.passed()) {
+                    passed = rate;
+                    best = step;
                     break;
                 }
-                Step step = step(server, transport, middle, STEP_SECONDS, dir);
-                steps.add(step);
-                log(target, transport, round, step);
-                if (step.passed()) {
-                    passed = middle;
-                } else {
-                    failed = middle;
-                    coolDown(server);
-                }
+                failed = rate;
             }
         }
-        return new Ladder(target, transport, round, steps, cpuMicrosPerCall);
+        for (int i = 0; i < BISECTIONS && passed > 0 && failed > 0; i++) {
+            int middle = roundTo((passed + failed) / 2.0, 50);
+            if (middle <= passed || middle >= failed) {
+                break;
+            }
+            Step step = ladderStep(server, target, method, transport, round, middle, dir);
+            if (step.passed()) {
+                passed = middle;
+                best = step;
+            } else {
+                failed = middle;
+            }
+        }
+        Step ceiling = best != null ? best : new Step(0, "none passed", 0, Latency.NONE, 0, 0);
+        return new Cell(target, method, transport, round, fixed, ceiling, capped);
     }
 
-    private static void log(String target, String transport, int round, Step step) {
-        System.err.printf(Locale.ROOT, "%s %s round %d: %d calls/s %s (%.1f s, p50 %.2f ms, p99 %.2f ms, server CPU %.2f s)%n",
-                target, transport, round, step.rate(), step.passed() ? "passed" : "FAILED", step.seconds(), step.p50(),
-                step.p99(), step.serverCpuSeconds());
+    private static Step ladderStep(Server server, Target target, Method method, String transport, int round, int rate, Path dir)
+            throws Exception {
+        Step step = step(server, method, transport, rate, STEP_SECONDS, dir);
+        log(target, method, transport, round, "ladder", step);
+        if (!step.passed()) {
+            coolDown(server);
+        }
+        return step;
     }
 
-    private static void warmUp(RunningSwitchboard server, String transport, Path dir) throws Exception {
-        step(server, transport, CPU_RATE, WARM_UP_SECONDS, dir);
+    private static int roundTo(double rate, int unit) {
+        return (int) Math.round(rate / unit) * unit;
+    }
+
+    private static void log(Target target, Method method, String transport, int round, String what, Step step) {
+        System.err.printf(Locale.ROOT, "%s %s %s round %d %s: %d calls/s %s (%.1f s, p50/p90/p99 %.0f/%.0f/%.0f ms,"
+                        + " server %.2f cores, SIPp %.2f cores)%n", target.label, method, transport, round, what, step.rate(),
+                step.passed() ? "passed" : "FAILED: " + step.failure(), step.seconds(), step.latency().p50(), step.latency().p90(),
+                step.latency().p99(), step.serverCores(), step.sippCores());
     }
 
     /**
-     * After an overload the server works through its backlog (retransmissions, transactions kept for
-     * 32 s) for a while; the next step starts only once it is idle again (below 10% of a core), or
-     * after 90 s.
+     * After an overload a server works through its backlog (retransmissions, transactions kept for 32 s) for a
+     * while; the next step starts once it is idle again (below 10% of a core), or after a bound.
      */
-    private static void coolDown(RunningSwitchboard server) throws Exception {
-        for (int second = 0; second < 90; second++) {
-            double before = cpuSeconds(server.pid());
+    private static void coolDown(Server server) throws InterruptedException {
+        for (int second = 0; second < COOL_DOWN_MAX_SECONDS; second++) {
+            double before = server.cpuSeconds();
             Thread.sleep(1000);
-            if (cpuSeconds(server.pid()) - before < 0.1) {
+            if (server.cpuSeconds() - before < 0.1) {
                 return;
             }
         }
     }
 
     /** One step; when SIPp ends within a second (it could not start), once more on another port. */
-    private static Step step(RunningSwitchboard server, String transport, int rate, int seconds, Path dir) throws Exception {
-        Step step = attempt(server, transport, rate, seconds, dir);
+    private static Step step(Server server, Method method, String transport, int rate, int seconds, Path dir) throws Exception {
+        Step step = attempt(server, method, transport, rate, seconds, dir);
         if (!step.passed() && step.seconds() < 1.0) {
-            step = attempt(server, transport, rate, seconds, dir);
+            step = attempt(server, method, transport, rate, seconds, dir);
         }
         return step;
     }
 
-    private static Step attempt(RunningSwitchboard server, String transport, int rate, int stepSeconds, Path dir) throws Exception {
+    private static Step attempt(Server server, Method method, String transport, int rate, int stepSeconds, Path dir) throws Exception {
         Path stepDir = Files.createTempDirectory(dir, "step-");
         int calls = rate * stepSeconds;
-        List<String> command = List.of("/usr/bin/sipp", "-sf", Build.basedir().resolve("src/test/resources/sipp/message-uac.xml").toString(),
+        List<String> command = List.of("/usr/bin/sipp", "-sf", Build.basedir().resolve("src/test/resources/sipp/" + method.scenario).toString(),
                 "-s", "bench", "-m", String.valueOf(calls), "-r", String.valueOf(rate), "-l", String.valueOf(Math.max(200, rate)),
                 "-t", "udp".equals(transport) ? "u1" : "t1", "-i", "127.0.0.1", "-p", String.valueOf(FreePorts.udpAndTcp()),
-                "-timeout", (stepSeconds * 3) + "s", "-timeout_error", "-nostdin", "-trace_rtt", "-rtt_freq", "1000",
-                "127.0.0.1:" + server.sipPort());
-        double cpuBefore = cpuSeconds(server.pid());
+                "-timeout", (stepSeconds * 3) + "s", "-timeout_error", "-nostdin",
+                "-trace_rtt", "-rtt_freq", "1000", "127.0.0.1:" + server.sipPort());
+        double cpuBefore = server.cpuSeconds();
         long start = System.nanoTime();
         Process sipp = new ProcessBuilder(command).directory(stepDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(stepDir.resolve("sipp.out").toFile()).start();
-        boolean finished = sipp.waitFor(stepSeconds * 8L, TimeUnit.SECONDS);
+        // SIPp's own CPU, sampled while it runs: near 1.0 core at a ceiling means the load generator, not the target, is the limit.
+        long limit = start + TimeUnit.SECONDS.toNanos(stepSeconds * 8L);
+        double sippCpu = 0;
+        double sampledAt = 0;
+        boolean finished = false;
+        while (!finished && System.nanoTime() < limit) {
+            finished = sipp.waitFor(100, TimeUnit.MILLISECONDS);
+            double sample = finished ? 0 : ProcessCpu.seconds(sipp.pid());
+            if (sample > 0 && sample >= sippCpu) { // 0 once SIPp is gone
+                sippCpu = sample;
+                sampledAt = (System.nanoTime() - start) / 1e9;
+            }
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        double cpu = cpuSeconds(server.pid()) - cpuBefore;
+        double cpu = server.cpuSeconds() - cpuBefore;
         if (!finished) {
             sipp.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (seconds < 1.0) {
             System.err.println("SIPp ended at once:\n" + Files.readString(stepDir.resolve("sipp.out")));
         }
-        boolean keptPace = seconds <= stepSeconds * 1.1 + 0.5;
+        boolean keptPace = seconds <= stepSeconds * 1.1 + 0.3;
         double[] rtt = responseTimes(stepDir);
-        double p99 = percentile(rtt, 0.99);
-        boolean passed = finished && sipp.exitValue() == 0 && keptPace && p99 <= MAX_P99_MS;
-        return new Step(rate, passed, seconds, percentile(rtt, 0.50), p99, cpu);
-    }
-
-    /** CPU time (user + system) the server process has used, from /proc (Linux, 100 ticks a second). */
-    private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        Latency latency = new Latency(percentile(rtt, 0.50), percentile(rtt, 0.90), percentile(rtt, 0.99));
+        String failure = !finished ? "SIPp did not finish" : sipp.exitValue() != 0 ? "failed calls (SIPp exit " + sipp.exitValue() + ")"
+                : !keptPace ? "fell behind" : !(latency.p99() <= MAX_P99_MS) ? "p99 over " + (int) MAX_P99_MS + " ms" : "";
+        return new Step(rate, failure, seconds, latency, cpu, sampledAt > 0 ? sippCpu / sampledAt : Double.NaN);
     }
 
     /** SIPp's -trace_rtt file: "date_ms;response_time_ms;rtd_no" per call. */
@@ -250,8 +379,10 @@ public final class DispatchLoadBenchmark {
                         values.add(Double.parseDouble(fields[1]));
                     }
                 }
+                Files.delete(file); // a line per call: megabytes per step
             }
         }
+        values.stream().filter(v -> v > 0).min(Double::compare).ifPresent(v -> clockStep = Math.min(clockStep, v));
         return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
 
@@ -262,42 +393,203 @@ public final class DispatchLoadBenchmark {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static Ladder find(List<Ladder> ladders, String transport, int round, String targetPrefix) {
-        return ladders.stream().filter(l -> l.transport().equals(transport) && l.round() == round && l.target().startsWith(targetPrefix))
-                .findFirst().orElseThrow();
+    // ---- The report ----
+
+    private static String report(List<Cell> cells, List<Target> targets, List<String> transports, int rounds) {
+        return new Report(cells, targets, transports.stream().sorted().toList(), rounds).markdown();
     }
 
-    private static String report(List<Ladder> ladders, int rounds) {
-        StringBuilder out = new StringBuilder();
-        out.append("| transport | target | round | highest passing rate (calls/s) | p50 / p99 response time at that rate (ms) | server CPU per call at ")
-                .append(CPU_RATE).append(" calls/s (µs) |\n");
-        out.append("| --- | --- | --- | --- | --- | --- |\n");
-        for (Ladder ladder : ladders) {
-            Step best = ladder.best();
-            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f / %.0f | %.0f |%n", ladder.transport(), ladder.target(),
-                    ladder.round(), best.rate(), best.p50(), best.p99(), ladder.cpuMicrosPerCall()));
+    /** Median and range over rounds of each figure, and of each ratio taken within a round. */
+    private record Report(List<Cell> cells, List<Target> targets, List<String> transports, int rounds) {
+
+        String markdown() {
+            StringBuilder out = new StringBuilder();
+            out.append("Each figure: the median over ").append(rounds).append(rounds == 1 ? " round" : " rounds")
+                    .append(rounds > 1 ? " (the mean of the middle two when even), with the range (lowest–highest) in brackets" : "")
+                    .append("; a ratio is taken within each round, then summarised the same way.\n\n");
+            rates(out);
+            cpu(out);
+            latency(out, "Response time at " + COMMON_RATE + " calls/s (ms)", Cell::fixed);
+            latency(out, "Response time at each target's highest passing rate (ms)", Cell::ceiling);
+            perRound(out);
+            method(out);
+            return out.toString();
         }
-        out.append("\n| transport | Switchboard / bare servlet: highest passing rate, per round | bare / Switchboard: server CPU per call, per round |\n| --- | --- | --- |\n");
-        for (String transport : List.of("udp", "tcp")) {
-            List<String> ratios = new ArrayList<>();
-            List<String> cpuRatios = new ArrayList<>();
-            for (int round = 1; round <= rounds; round++) {
-                Ladder bare = find(ladders, transport, round, "bare");
-                Ladder sb = find(ladders, transport, round, "Switchboard");
-                ratios.add(bare.best().rate() == 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100.0 * sb.best().rate() / bare.best().rate()));
-                cpuRatios.add(String.format(Locale.ROOT, "%.0f%%", 100.0 * bare.cpuMicrosPerCall() / sb.cpuMicrosPerCall()));
+
+        private List<Cell> of(Target target, Method method, String transport) {
+            return cells.stream().filter(c -> c.target() == target && c.method() == method && c.transport().equals(transport))
+                    .sorted((a, b) -> Integer.compare(a.round(), b.round())).toList();
+        }
+
+        private boolean has(Target target) {
+            return targets.contains(target);
+        }
+
+        private void rates(StringBuilder out) {
+            out.append("#### Highest passing rate (calls/s)\n\n");
+            header(out, "/");
+            for (Method method : Method.values()) {
+                for (String transport : transports) {
+                    out.append("| ").append(method).append(" | ").append(transport);
+                    for (Target target : targets) {
+                        List<Cell> runs = of(target, method, transport);
+                        out.append(" | ").append(spread(runs.stream().mapToDouble(c -> c.ceiling().rate()).toArray(), "%.0f"));
+                        if (runs.stream().anyMatch(Cell::capped)) {
+                            out.append(" (reached the cap, ").append(MAX_RATE).append(')');
+                        }
+                    }
+                    ratios(out, method, transport, c -> c.ceiling().rate(), "%");
+                    out.append(" |\n");
+                }
             }
-            out.append("| ").append(transport).append(" | ").append(String.join(", ", ratios)).append(" | ")
-                    .append(String.join(", ", cpuRatios)).append(" |\n");
+            out.append('\n');
         }
-        out.append("\nOne call = one MESSAGE answered 200. After a warm-up (").append(WARM_UP_SECONDS).append(" s at ")
-                .append(CPU_RATE).append(" calls/s), server CPU is read from /proc over ").append(CPU_SECONDS)
-                .append(" s at ").append(CPU_RATE).append(" calls/s. Then rates start at ").append(UDP_START).append(" (UDP) and ")
-                .append(TCP_START).append(" (TCP) calls/s and rise by 10% a step until a step fails, then halve the gap twice;")
-                .append(" each step is ").append(STEP_SECONDS).append(" s. A step passes when SIPp reports no failed call, keeps pace")
-                .append(" (at most 10% + 0.5 s over its nominal length) and the p99 response time is at most ")
-                .append((int) MAX_P99_MS).append(" ms. After a failed step the server is left to become idle before the next one.")
-                .append(" SIPp measures response times with a coarse clock (steps of a few ms), so a p50 of 0 means below one step.\n");
-        return out.toString();
+
+        private void cpu(StringBuilder out) {
+            out.append("#### Server CPU per call at ").append(COMMON_RATE).append(" calls/s (µs; ratios: how many times the cost)\n\n");
+            header(out, "÷");
+            for (Method method : Method.values()) {
+                for (String transport : transports) {
+                    out.append("| ").append(method).append(" | ").append(transport);
+                    for (Target target : targets) {
+                        out.append(" | ").append(spread(of(target, method, transport).stream().mapToDouble(Cell::cpuMicrosPerCall).toArray(), "%.1f"));
+                    }
+                    ratios(out, method, transport, Cell::cpuMicrosPerCall, "×");
+                    out.append(" |\n");
+                }
+            }
+            out.append('\n');
+        }
+
+        private void latency(StringBuilder out, String title, java.util.function.Function<Cell, Step> which) {
+            out.append("#### ").append(title).append("\n\n| method | transport | percentile");
+            targets.forEach(t -> out.append(" | ").append(t.label));
+            out.append(" |\n| --- | --- | ---").append(" | ---".repeat(targets.size())).append(" |\n");
+            List<Map.Entry<String, ToDoubleFunction<Latency>>> percentiles = List.of(Map.entry("p50", Latency::p50),
+                    Map.entry("p90", Latency::p90), Map.entry("p99", Latency::p99));
+            for (Method method : Method.values()) {
+                for (String transport : transports) {
+                    for (Map.Entry<String, ToDoubleFunction<Latency>> p : percentiles) {
+                        out.append("| ").append(method).append(" | ").append(transport).append(" | ").append(p.getKey());
+                        for (Target target : targets) {
+                            out.append(" | ").append(spread(of(target, method, transport).stream()
+                                    .mapToDouble(c -> p.getValue().applyAsDouble(which.apply(c).latency())).toArray(), "%.0f"));
+                        }
+                        out.append(" |\n");
+                    }
+                }
+            }
+            out.append('\n');
+        }
+
+        private void perRound(StringBuilder out) {
+            out.append("#### Per round\n\n| round | method | transport | target | highest passing rate | server / SIPp CPU at it (cores)"
+                    + " | CPU per call at ").append(COMMON_RATE).append(" (µs) | p50 / p90 / p99 at ").append(COMMON_RATE)
+                    .append(" (ms) | p50 / p90 / p99 at the highest rate (ms) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+            for (int round = 1; round <= rounds; round++) {
+                for (Method method : Method.values()) {
+                    for (String transport : transports) {
+                        for (Target target : targets) {
+                            for (Cell c : of(target, method, transport)) {
+                                if (c.round() != round) {
+                                    continue;
+                                }
+                                out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %d%s | %.2f / %.2f | %.1f | %s | %s |%n", round,
+                                        method, transport, target.label, c.ceiling().rate(), c.capped() ? " (capped)" : "",
+                                        c.ceiling().serverCores(), c.ceiling().sippCores(), c.cpuMicrosPerCall(),
+                                        percentiles(c.fixed().latency()), percentiles(c.ceiling().latency())));
+                            }
+                        }
+                    }
+                }
+            }
+            out.append('\n');
+        }
+
+        private static String percentiles(Latency l) {
+            return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", l.p50(), l.p90(), l.p99());
+        }
+
+        private void method(StringBuilder out) {
+            out.append("One call = one request (MESSAGE or OPTIONS to `sip:bench@example.com`) answered 200, from SIPp on the same")
+                    .append(" machine (`message-uac.xml`, `options-load-uac.xml`). Targets: **Switchboard** dispatching to the `ok`")
+                    .append(" endpoint bean; the **bare servlet** answering 200 in the same container (both the real runner, ")
+                    .append(HEAP).append(");");
+            if (has(Target.KAMAILIO)) {
+                out.append(" **Kamailio** (Debian's `/usr/sbin/kamailio`) answering every request but ACK with `sl_send_reply(\"200\", \"OK\")`,")
+                        .append(" only `sl.so` loaded, ").append(Kamailio.CHILDREN).append(" UDP receivers (`children`) and ")
+                        .append(Kamailio.TCP_CHILDREN).append(" TCP workers (`tcp_children`), no DNS. Kamailio's CPU is summed over its")
+                        .append(" main process and all its children.");
+            } else {
+                out.append(" Kamailio was not installed on this machine, so it is left out (`apt-get install -y kamailio`).");
+            }
+            out.append(" Each round starts each target once (the first target changes from round to round) and, per transport (")
+                    .append(String.join(", then ", transports.stream().map(t -> t.toUpperCase(Locale.ROOT)).toList()))
+                    .append(") and method (MESSAGE, then OPTIONS): a warm-up at ").append(COMMON_RATE).append(" calls/s (")
+                    .append(FIRST_WARM_UP_SECONDS).append(" s for the server's first, ").append(WARM_UP_SECONDS).append(" s after),")
+                    .append(" then ").append(FIXED_SECONDS).append(" s measured at ").append(COMMON_RATE).append(" calls/s (server CPU,")
+                    .append(" user + system from /proc, divided by the calls; response times). Then, after both methods' fixed-rate")
+                    .append(" runs, each method's ladder: from ").append(LADDER_START.get("tcp")).append(" calls/s over TCP, ")
+                    .append(LADDER_START.get("udp")).append(" over UDP, up by half (×").append(STEP_FACTOR)
+                    .append(") until a step fails (or down by as much while they fail; the fixed-rate run counts as a passing step),")
+                    .append(" then the gap between the highest pass and the lowest failure halved ").append(BISECTIONS)
+                    .append(" times (up to ").append(MAX_RATE)
+                    .append(" calls/s, the cap), so the lowest failing rate is at most about 13% above the highest passing one;")
+                    .append(" each step is ").append(STEP_SECONDS)
+                    .append(" s. A step passes when SIPp reports no failed call, keeps pace (at most 10% + 0.3 s over its nominal")
+                    .append(" length) and the p99 response time is at most ").append((int) MAX_P99_MS).append(" ms; after a failed step")
+                    .append(" the server is left to become idle (at most ").append(COOL_DOWN_MAX_SECONDS).append(" s). Response times")
+                    .append(" are SIPp's (`-trace_rtt`); its clock is coarse: the smallest non-zero time it reported in this run was ")
+                    .append(Double.isInfinite(clockStep) ? "none" : String.format(Locale.ROOT, "%.0f ms", clockStep))
+                    .append(", so 0 means below that step. SIPp is single-threaded: where the per-round table shows it near")
+                    .append(" 1.0 core at a target's highest rate, the load generator, not the target, set that limit; SIPp and the")
+                    .append(" targets share this machine's cores. Over UDP the container keeps each")
+                    .append(" answered request's transaction for 32 s, so the UDP OPTIONS runs of the two Java targets carry the MESSAGE")
+                    .append(" runs' transactions; Kamailio, stateless, keeps none.\n");
+        }
+
+        /** The pairs compared, where both ran: the first against the second. */
+        private List<Target[]> pairs() {
+            return Stream.of(new Target[] {Target.SWITCHBOARD, Target.BARE}, new Target[] {Target.SWITCHBOARD, Target.KAMAILIO},
+                    new Target[] {Target.BARE, Target.KAMAILIO}).filter(p -> has(p[0]) && has(p[1])).toList();
+        }
+
+        private void header(StringBuilder out, String divided) {
+            out.append("| method | transport");
+            targets.forEach(t -> out.append(" | ").append(t.label));
+            pairs().forEach(p -> out.append(" | ").append(p[0].label).append(' ').append(divided).append(' ').append(p[1].label));
+            out.append(" |\n| --- | ---").append(" | ---".repeat(targets.size() + pairs().size())).append(" |\n");
+        }
+
+        private void ratios(StringBuilder out, Method method, String transport, ToDoubleFunction<Cell> figure, String unit) {
+            pairs().forEach(p -> out.append(" | ").append(ratio(method, transport, p[0], p[1], figure, unit)));
+        }
+
+        /** Per round a / b, then median (range); "%": as a percentage, "×": as a multiple. */
+        private String ratio(Method method, String transport, Target a, Target b, ToDoubleFunction<Cell> figure, String unit) {
+            List<Cell> as = of(a, method, transport);
+            List<Cell> bs = of(b, method, transport);
+            double[] ratios = new double[Math.min(as.size(), bs.size())];
+            for (int i = 0; i < ratios.length; i++) {
+                double denominator = figure.applyAsDouble(bs.get(i));
+                ratios[i] = denominator == 0 ? Double.NaN : figure.applyAsDouble(as.get(i)) / denominator;
+            }
+            return "%".equals(unit) ? spread(Arrays.stream(ratios).map(r -> 100 * r).toArray(), "%.0f%%") : spread(ratios, "%.2f×");
+        }
+
+        private String spread(double[] values, String format) {
+            if (values.length == 0) {
+                return "n/a";
+            }
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            int n = sorted.length;
+            double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            String m = String.format(Locale.ROOT, format, median);
+            if (n == 1) {
+                return m;
+            }
+            return m + " (" + String.format(Locale.ROOT, format, sorted[0]) + "–" + String.format(Locale.ROOT, format, sorted[n - 1]) + ")";
+        }
     }
 }

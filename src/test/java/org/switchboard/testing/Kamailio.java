@@ -1,0 +1,232 @@
+package org.switchboard.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Kamailio from Debian ({@code /usr/sbin/kamailio}) as the dispatch benchmark's ceiling: every request but ACK
+ * answered {@code 200 OK} statelessly ({@code sl_send_reply}), nothing else loaded. Listens on 127.0.0.1 and a
+ * free port over UDP and TCP only; no DNS or reverse DNS lookups; a fixed number of worker processes
+ * ({@link #CHILDREN} per UDP socket, {@link #TCP_CHILDREN} for TCP), so that it gets the same two cores as the
+ * other targets and no more. Its configuration, working directory, runtime directory and pid file live in a
+ * temporary directory made at start and deleted at close. Runs in the foreground, logging to stderr; stopped by
+ * its own pid (SIGTERM, then SIGKILL), and its child processes are gone afterwards.
+ */
+public final class Kamailio implements AutoCloseable {
+
+    public static final Path KAMAILIO = Path.of("/usr/sbin/kamailio");
+    /** UDP receiver processes on the one UDP socket. */
+    public static final int CHILDREN = 2;
+    /** TCP worker processes. */
+    public static final int TCP_CHILDREN = 2;
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private Kamailio(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static boolean installed() {
+        return Files.isExecutable(KAMAILIO);
+    }
+
+    /** Skips the calling test when Kamailio is not installed. */
+    public static void assumeInstalled() {
+        Assumptions.assumeTrue(installed(), notInstalled());
+    }
+
+    public static String notInstalled() {
+        return KAMAILIO + " is not installed (apt-get install -y kamailio)";
+    }
+
+    /** The configuration: one stateless answer to everything, ACK dropped. */
+    static String configuration(int port) {
+        return """
+                #!KAMAILIO
+                debug=1
+                log_stderror=yes
+                children=%d
+                tcp_children=%d
+                listen=udp:127.0.0.1:%d
+                listen=tcp:127.0.0.1:%d
+                dns=no
+                rev_dns=no
+                use_dns_cache=no
+                dns_try_ipv6=no
+                dns_try_naptr=no
+                auto_aliases=no
+                disable_sctp=yes
+                enable_tls=no
+
+                loadmodule "sl.so"
+
+                request_route {
+                    if (method == "ACK") {
+                        exit;
+                    }
+                    sl_send_reply("200", "OK");
+                }
+                """.formatted(CHILDREN, TCP_CHILDREN, port, port);
+    }
+
+    /** Starts Kamailio on a free port and returns once it answers an OPTIONS over UDP and takes TCP connections. */
+    public static Kamailio start() throws IOException {
+        if (!installed()) {
+            throw new IllegalStateException(notInstalled());
+        }
+        Path dir = Files.createTempDirectory("kamailio-").toAbsolutePath();
+        int port = FreePorts.udpAndTcp();
+        Path config = dir.resolve("kamailio.cfg");
+        Files.writeString(config, configuration(port));
+        // -DD: no daemon, the pid we hold is Kamailio's main process; -E: log to stderr; -Y, -P, -w: all files here.
+        Process process = new ProcessBuilder(KAMAILIO.toString(), "-f", config.toString(), "-DD", "-E",
+                "-Y", dir.toString(), "-P", dir.resolve("kamailio.pid").toString(), "-w", dir.toString(), "-m", "64", "-M", "8")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("kamailio.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        Kamailio kamailio = new Kamailio(process, dir, port);
+        try {
+            kamailio.awaitAnswering();
+        } catch (IOException | RuntimeException e) {
+            kamailio.close();
+            throw e;
+        }
+        return kamailio;
+    }
+
+    private void awaitAnswering() throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("Kamailio exited with status " + process.exitValue() + ":\n" + log());
+            }
+            if (answersOptionsOverUdp() && acceptsTcp()) {
+                return;
+            }
+        }
+        throw new IOException("Kamailio did not answer within " + START_TIMEOUT + ":\n" + log());
+    }
+
+    /** One OPTIONS datagram; true when a 200 comes back within 200 ms. */
+    private boolean answersOptionsOverUdp() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            socket.setSoTimeout(200);
+            int local = socket.getLocalPort();
+            String request = "OPTIONS sip:probe@127.0.0.1:" + port + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + local + ";branch=z9hG4bK-probe-" + System.nanoTime() + "\r\n"
+                    + "From: <sip:probe@127.0.0.1:" + local + ">;tag=probe\r\n"
+                    + "To: <sip:probe@127.0.0.1:" + port + ">\r\n"
+                    + "Call-ID: probe-" + System.nanoTime() + "@127.0.0.1\r\n"
+                    + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+            byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+            socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
+            DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
+            try {
+                socket.receive(answer);
+            } catch (SocketTimeoutException e) {
+                return false;
+            }
+            return new String(answer.getData(), 0, answer.getLength(), StandardCharsets.US_ASCII).startsWith("SIP/2.0 200");
+        }
+    }
+
+    private boolean acceptsTcp() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The main process's pid (the one that was started). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The main process and every process it forked (receivers, TCP main and workers, timers). */
+    public List<ProcessHandle> processes() {
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants()).filter(ProcessHandle::isAlive).toList();
+    }
+
+    /** CPU time (user + system) used so far by all of Kamailio's processes together. */
+    public double cpuSeconds() {
+        return ProcessCpu.seconds(process.toHandle());
+    }
+
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("kamailio.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /**
+     * SIGTERM to the main process (it stops its children), then SIGKILL to whatever of it is left after the
+     * bound; deletes the directory. Closing again does nothing.
+     */
+    @Override
+    public void close() throws IOException {
+        List<ProcessHandle> children = process.descendants().toList();
+        try {
+            process.destroy();
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+            for (ProcessHandle child : children) {
+                while (child.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                if (child.isAlive()) {
+                    child.destroyForcibly();
+                }
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
+            Thread.currentThread().interrupt();
+        }
+        if (!Files.exists(dir)) {
+            return; // closed before
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}
