@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.LiveHeap;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -82,7 +83,7 @@ public final class EndpointMemoryBenchmark {
             Thread.sleep(35_000);
             long[] heap = new long[3];
             for (int i = 0; i < heap.length; i++) {
-                heap[i] = Heap.live(server.pid());
+                heap[i] = LiveHeap.of(server.pid());
                 Thread.sleep(2000);
             }
             return new Run(endpoints, ready, heap);

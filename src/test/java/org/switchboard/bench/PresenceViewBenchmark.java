@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.DebianPostgres;
 import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.LiveHeap;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -193,7 +194,7 @@ public final class PresenceViewBenchmark {
                 Thread.sleep(35_000);
                 heap = new long[3];
                 for (int i = 0; i < heap.length; i++) {
-                    heap[i] = Heap.live(server.pid());
+                    heap[i] = LiveHeap.of(server.pid());
                     Thread.sleep(2000);
                 }
             }

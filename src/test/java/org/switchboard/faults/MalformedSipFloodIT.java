@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.faults.MalformedSip.Kind;
 import org.switchboard.faults.MalformedSip.Transport;
+import org.switchboard.testing.LiveHeap;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**

@@ -1,26 +1,31 @@
-package org.switchboard.bench;
+package org.switchboard.testing;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Live heap of another JVM, read with jcmd: a full collection first, then the heap's "used" figure. */
-final class Heap {
+/** The live heap of another JVM: a full collection, then the used figure of GC.heap_info, both through jcmd. */
+public final class LiveHeap {
 
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
-    private Heap() {
+    private LiveHeap() {
     }
 
-    /** Live heap after a full collection, in bytes. */
-    static long live(long pid) throws Exception {
+    /** Bytes in use after a full collection (the smaller of two readings, so a collection racing with traffic does not count). */
+    public static long of(long pid) throws Exception {
+        return Math.min(once(pid), once(pid));
+    }
+
+    private static long once(long pid) throws Exception {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         Process gc = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
         gc.getInputStream().readAllBytes();
-        gc.waitFor(120, TimeUnit.SECONDS);
+        gc.waitFor(60, TimeUnit.SECONDS);
         Process info = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
-        String text = new String(info.getInputStream().readAllBytes());
+        String text = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         info.waitFor(60, TimeUnit.SECONDS);
         Matcher m = USED.matcher(text);
         if (!m.find()) {
