@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.yaml.snakeyaml.LoaderOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -34,10 +35,17 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
 
+    /** The largest configuration file read, in code points (64 Mi: over a million endpoints). */
+    static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+
     private final YAMLMapper mapper;
 
     public ConfigLoader() {
-        mapper = YAMLMapper.builder(YAMLFactory.builder().build())
+        // SnakeYAML refuses documents over 3 M code points by default; a platform with 100,000 endpoints needs
+        // about 5 MB of YAML. The bound stays, higher (the file is the operator's own, not the network's).
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        mapper = YAMLMapper.builder(YAMLFactory.builder().loaderOptions(options).build())
                 .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)

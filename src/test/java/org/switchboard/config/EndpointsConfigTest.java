@@ -39,6 +39,18 @@ class EndpointsConfigTest {
     }
 
     @Test
+    void a_platform_of_100000_endpoints_is_read_although_its_file_is_over_yaml_s_default_limit() throws IOException {
+        StringBuilder yaml = new StringBuilder("endpoints:\n");
+        for (int i = 0; i < 100_000; i++) {
+            yaml.append("  - {aor: \"sip:user").append(i).append("@example.com\", bean: echo, settings: {}}\n");
+        }
+        assertThat(yaml.length()).as("over SnakeYAML's default of 3 M code points").isGreaterThan(3 * 1024 * 1024);
+        SwitchboardConfig config = load(yaml.toString());
+        assertThat(config.endpoints()).hasSize(100_000);
+        assertThat(config.endpoints().get(99_999).effectiveName()).isEqualTo("user99999");
+    }
+
+    @Test
     void a_user_endpoint_is_named_after_its_user_and_epid() throws IOException {
         EndpointSettings e = load("endpoints:\n  - aor: sip:alice@example.com\n    kind: user\n    epid: e1\n    bean: echo\n")
                 .endpoints().get(0);
