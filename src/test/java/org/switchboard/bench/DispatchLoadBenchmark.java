@@ -19,6 +19,7 @@ import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.Kamailio;
 import org.switchboard.testing.ProcessCpu;
 import org.switchboard.testing.RunningSwitchboard;
+import org.switchboard.testing.SippResponseTimes;
 
 /**
  * The same SIPp MESSAGE and OPTIONS load, in one run, against three targets side by side: Switchboard dispatching to
@@ -368,29 +369,15 @@ public final class DispatchLoadBenchmark {
         return new Step(rate, failure, seconds, latency, cpu, sampledAt > 0 ? sippCpu / sampledAt : Double.NaN);
     }
 
-    /** SIPp's -trace_rtt file: "date_ms;response_time_ms;rtd_no" per call. */
+    /** SIPp's response times of one step (its trace files deleted: a line per call, megabytes per step); notes the clock's step. */
     private static double[] responseTimes(Path dir) throws IOException {
-        List<Double> values = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith("_rtt.csv"))::iterator) {
-                for (String line : Files.readAllLines(file)) {
-                    String[] fields = line.split(";");
-                    if (fields.length >= 2 && !fields[1].isEmpty() && Character.isDigit(fields[1].charAt(0))) {
-                        values.add(Double.parseDouble(fields[1]));
-                    }
-                }
-                Files.delete(file); // a line per call: megabytes per step
-            }
-        }
-        values.stream().filter(v -> v > 0).min(Double::compare).ifPresent(v -> clockStep = Math.min(clockStep, v));
-        return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] values = SippResponseTimes.read(dir, true);
+        Arrays.stream(values).filter(v -> v > 0).min().ifPresent(v -> clockStep = Math.min(clockStep, v));
+        return values;
     }
 
     private static double percentile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+        return SippResponseTimes.percentile(sorted, q);
     }
 
     // ---- The report ----

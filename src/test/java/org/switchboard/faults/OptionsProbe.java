@@ -3,13 +3,13 @@ package org.switchboard.faults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.SippResponseTimes;
 
 /**
  * SIPp sending OPTIONS keep-alives at a steady rate for a fixed number of calls, each one's response time logged
@@ -27,7 +27,7 @@ final class OptionsProbe {
     /** The figures of one run: calls made, calls that succeeded (got their 200 in time), response times sorted. */
     record Result(String label, int calls, int succeeded, boolean exitedCleanly, double[] millis) {
         double percentile(double q) {
-            return millis.length == 0 ? Double.NaN : millis[Math.min(millis.length - 1, (int) Math.ceil(q * millis.length) - 1)];
+            return SippResponseTimes.percentile(millis, q);
         }
 
         int failed() {
@@ -66,7 +66,7 @@ final class OptionsProbe {
         if (!process.waitFor(limit, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        double[] millis = responseTimes();
+        double[] millis = SippResponseTimes.read(dir, false);
         return new Result(label, calls, millis.length, !process.isAlive() && process.exitValue() == 0, millis);
     }
 
@@ -79,21 +79,5 @@ final class OptionsProbe {
             }
         }
         return out.toString();
-    }
-
-    /** SIPp's -trace_rtt file: "date_ms;response_time_ms;rtd_no" per call that got its 200. */
-    private double[] responseTimes() throws IOException {
-        List<Double> values = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith("_rtt.csv"))::iterator) {
-                for (String line : Files.readAllLines(file)) {
-                    String[] fields = line.split(";");
-                    if (fields.length >= 2 && !fields[1].isEmpty() && Character.isDigit(fields[1].charAt(0))) {
-                        values.add(Double.parseDouble(fields[1]));
-                    }
-                }
-            }
-        }
-        return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
 }
