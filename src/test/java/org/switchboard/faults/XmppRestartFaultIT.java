@@ -57,8 +57,11 @@ class XmppRestartFaultIT {
                  AutoCloseable traffic = bridge.presenceTraffic()) {
                 Thread.sleep(2000);
 
-                // The bridge's state, sampled every 50 ms across the restart.
+                // The bridge's state, sampled every 50 ms across the restart (each change recorded once).
                 List<String> states = Collections.synchronizedList(new ArrayList<>());
+                // The first sample is taken here, before the restart begins: the sampler thread's first read could
+                // otherwise come after Prosody has already gone (seen once: [DISCONNECTED, CONNECTED]).
+                states.add(BridgeUnderLoad.bridgeState(bridge.health()));
                 AtomicBoolean sampling = new AtomicBoolean(true);
                 Thread sampler = new Thread(() -> {
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
