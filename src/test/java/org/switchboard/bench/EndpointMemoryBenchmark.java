@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.FreePorts;
-import org.switchboard.testing.LiveHeap;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -28,7 +27,7 @@ public final class EndpointMemoryBenchmark {
     private EndpointMemoryBenchmark() {
     }
 
-    private record Run(int endpoints, double readySeconds, long[] liveHeap) {
+    private record Run(int endpoints, double readySeconds, HeapReadings liveHeap) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -49,11 +48,9 @@ public final class EndpointMemoryBenchmark {
         double previous = Double.NaN;
         for (int n : sizes) {
             Run run = run(work.resolve("n" + n), war, n);
-            double perEndpoint = (PresenceViewBenchmark.median(run.liveHeap()) - PresenceViewBenchmark.median(baseline.liveHeap())) / 1024.0 / (n - 1);
-            out.append(String.format(Locale.ROOT, "| %,d | %.1f | %s | %.2f (%.2f–%.2f) | %s |%n", n, run.readySeconds(), megabytes(run.liveHeap()),
-                    perEndpoint,
-                    (PresenceViewBenchmark.min(run.liveHeap()) - PresenceViewBenchmark.max(baseline.liveHeap())) / 1024.0 / (n - 1),
-                    (PresenceViewBenchmark.max(run.liveHeap()) - PresenceViewBenchmark.min(baseline.liveHeap())) / 1024.0 / (n - 1),
+            double perEndpoint = run.liveHeap().perItemKb(baseline.liveHeap(), n - 1);
+            out.append(String.format(Locale.ROOT, "| %,d | %.1f | %s | %s | %s |%n", n, run.readySeconds(), run.liveHeap().megabytes(),
+                    run.liveHeap().perItemWithSpread(baseline.liveHeap(), n - 1),
                     Double.isNaN(previous) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * perEndpoint / previous)));
             previous = perEndpoint;
         }
@@ -62,7 +59,7 @@ public final class EndpointMemoryBenchmark {
                 + "entries and its bean instance; one JVM per size (%s); %d MESSAGEs each to the first and the last endpoint, all answered "
                 + "200, before the heap is read after a full GC, three times, 35 s after the MESSAGEs (their UDP transactions gone). "
                 + "The range is the spread of the readings against the baseline's.%n",
-                megabytes(baseline.liveHeap()), baseline.readySeconds(), HEAP, PROBE_CALLS));
+                baseline.liveHeap().megabytes(), baseline.readySeconds(), HEAP, PROBE_CALLS));
         System.out.print(out);
     }
 
@@ -81,11 +78,7 @@ public final class EndpointMemoryBenchmark {
             probe(server, dir, "user" + (endpoints - 1));
             System.err.printf(Locale.ROOT, "bench: %d endpoints ready after %.1f s, first and last answered%n", endpoints, ready);
             Thread.sleep(35_000);
-            long[] heap = new long[3];
-            for (int i = 0; i < heap.length; i++) {
-                heap[i] = LiveHeap.of(server.pid());
-                Thread.sleep(2000);
-            }
+            HeapReadings heap = HeapReadings.read(server.pid());
             return new Run(endpoints, ready, heap);
         }
     }
@@ -104,13 +97,5 @@ public final class EndpointMemoryBenchmark {
         if (!finished || sipp.exitValue() != 0) {
             throw new IllegalStateException("MESSAGEs to " + user + " were not all answered 200; SIPp's output: " + log);
         }
-    }
-
-    private static String megabytes(long[] readings) {
-        List<String> values = new ArrayList<>();
-        for (long r : readings) {
-            values.add(String.format(Locale.ROOT, "%.0f", r / 1024.0 / 1024.0));
-        }
-        return String.join(", ", values);
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.DebianPostgres;
 import org.switchboard.testing.FreePorts;
-import org.switchboard.testing.LiveHeap;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -41,7 +40,7 @@ public final class PresenceViewBenchmark {
 
     /** What one run measured. */
     private record Run(int targets, double subscribedAfter, long processed, long accepted, long outOfOrder, double notifyRate,
-            List<Double> secondRates, long[] liveHeap) {
+            List<Double> secondRates, HeapReadings liveHeap) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -95,10 +94,9 @@ public final class PresenceViewBenchmark {
         double previous = Double.NaN;
         for (int n : sizes) {
             Run run = run(work.resolve("memory-" + n), n, "presence-bench-one-uas.xml", 1, null, true);
-            double perView = (median(run.liveHeap()) - median(baseline.liveHeap())) / 1024.0 / n;
-            out.append(String.format(Locale.ROOT, "| %,d | %.1f | %s | %.2f (%.2f–%.2f) | %s |%n", n, run.subscribedAfter(), megabytes(run.liveHeap()),
-                    perView, (min(run.liveHeap()) - max(baseline.liveHeap())) / 1024.0 / n,
-                    (max(run.liveHeap()) - min(baseline.liveHeap())) / 1024.0 / n,
+            double perView = run.liveHeap().perItemKb(baseline.liveHeap(), n);
+            out.append(String.format(Locale.ROOT, "| %,d | %.1f | %s | %s | %s |%n", n, run.subscribedAfter(), run.liveHeap().megabytes(),
+                    run.liveHeap().perItemWithSpread(baseline.liveHeap(), n),
                     Double.isNaN(previous) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * perView / previous)));
             previous = perView;
         }
@@ -107,7 +105,7 @@ public final class PresenceViewBenchmark {
                 + "once the SIP stack has let its UDP transactions go, after a full GC, three times. Per view includes everything a "
                 + "subscription keeps: the view's state machine, the container's SIP application session and dialog, and the newest "
                 + "presence document in the store's memory. The range is the spread of the three readings against the baseline's.%n%n",
-                megabytes(baseline.liveHeap()), HEAP, SUBSCRIBES_PER_SECOND));
+                baseline.liveHeap().megabytes(), HEAP, SUBSCRIBES_PER_SECOND));
         return out.toString();
     }
 
@@ -188,15 +186,11 @@ public final class PresenceViewBenchmark {
                             + subscribedAt + " s; see " + dir);
                 }
             }
-            long[] heap = new long[0];
+            HeapReadings heap = HeapReadings.none();
             if (readHeap) {
                 // UDP transactions (one per NOTIFY) live 32 s after their answer (Timer J): let them go first.
                 Thread.sleep(35_000);
-                heap = new long[3];
-                for (int i = 0; i < heap.length; i++) {
-                    heap[i] = LiveHeap.of(server.pid());
-                    Thread.sleep(2000);
-                }
+                heap = HeapReadings.read(server.pid());
             }
             return new Run(targets, subscribedAt, processed, accepted, outOfOrder, rate, secondRates, heap);
         } finally {
@@ -241,27 +235,5 @@ public final class PresenceViewBenchmark {
             return Double.NaN;
         }
         return sorted.get(Math.min(sorted.size() - 1, Math.max(0, (int) Math.ceil(q * sorted.size()) - 1)));
-    }
-
-    private static String megabytes(long[] readings) {
-        List<String> values = new ArrayList<>();
-        for (long r : readings) {
-            values.add(String.format(Locale.ROOT, "%.0f", r / 1024.0 / 1024.0));
-        }
-        return String.join(", ", values);
-    }
-
-    static double median(long[] values) {
-        long[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    static long min(long[] values) {
-        return java.util.Arrays.stream(values).min().orElse(0);
-    }
-
-    static long max(long[] values) {
-        return java.util.Arrays.stream(values).max().orElse(0);
     }
 }
