@@ -66,7 +66,9 @@ final class EmbeddedContainer {
 
         server.setPort(-1); // no shutdown port: the runner stops on signals
         service.setName("Switchboard");
-        service.setSipApplicationDispatcherClassName(SipApplicationDispatcherImpl.class.getName());
+        // Restcomm's dispatcher and message factory relay requests no application takes; these do not.
+        service.setSipApplicationDispatcherClassName(GuardedDispatcher.class.getName());
+        service.setMobicentsSipServletMessageFactoryClassName(NoRelayMessageFactory.class.getName());
         service.setDarConfigurationFileLocation(darFile.toUri().toString());
         service.setCongestionControlCheckingInterval(-1);
         service.setGatherStatistics(false);
