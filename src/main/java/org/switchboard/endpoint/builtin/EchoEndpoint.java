@@ -27,7 +27,7 @@ public class EchoEndpoint implements EndpointBehavior {
                         .body(request.contentType().orElse("text/plain"), request.content())
                         .send();
             }
-            default -> request.reply(405, "Method Not Allowed");
+            default -> request.replyMethodNotAllowed("OPTIONS", "MESSAGE");
         }
     }
 }
