@@ -17,9 +17,11 @@ import org.apache.log4j.PropertyConfigurator;
 import org.switchboard.Version;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.EndpointBeanCheck;
 import org.switchboard.config.ServerSettings;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.config.Transport;
+import org.switchboard.endpoint.builtin.ShippedBeans;
 
 /**
  * Runs Switchboard in the real Restcomm SIP Servlets container, embedded in this JVM:
@@ -68,6 +70,17 @@ public final class Main {
                 System.err.println("Switchboard: cannot read " + required);
                 return EXIT_STARTUP_FAILED;
             }
+        }
+
+        try {
+            EndpointBeanCheck.validate(options.config(), config.endpoints(), ShippedBeans.settingsTypes(),
+                    ArchiveBeans.mayHoldBeansOfItsOwn(options.war()));
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        } catch (IOException e) {
+            System.err.println("Switchboard: cannot read " + options.war() + ": " + e.getMessage());
+            return EXIT_STARTUP_FAILED;
         }
 
         List<ListenAddress> addresses = listenAddresses(config.server());

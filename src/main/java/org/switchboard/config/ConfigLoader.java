@@ -203,7 +203,9 @@ public final class ConfigLoader {
         try {
             return mapper.treeToValue(section, type);
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(file, keyOf(keyPrefix, e), "unknown key (known keys here: " + known(e.getKnownPropertyIds()) + ")");
+            throw new ConfigException(file, keyOf(keyPrefix, e), e.getKnownPropertyIds().isEmpty()
+                    ? "unknown key (no keys are allowed here)"
+                    : "unknown key (known keys here: " + known(e.getKnownPropertyIds()) + ")");
         } catch (InvalidFormatException e) {
             throw new ConfigException(file, keyOf(keyPrefix, e), "expected " + describe(e.getTargetType()) + ", found '" + e.getValue() + "'");
         } catch (ValueInstantiationException e) {
