@@ -103,6 +103,10 @@ public final class Main {
         try {
             container.start();
             container.deploy(options.war(), CONTEXT_PATH, contextParameters(options, config));
+        } catch (EmbeddedContainer.ConfigurationRefused e) {
+            System.err.println(e.getMessage());
+            container.stop();
+            return EXIT_BAD_CONFIGURATION;
         } catch (EmbeddedContainer.StartFailure e) {
             System.err.println("Switchboard: " + e.getMessage());
             container.stop();

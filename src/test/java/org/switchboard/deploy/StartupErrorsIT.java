@@ -7,8 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.testing.Archives;
 import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 
@@ -94,5 +97,34 @@ class StartupErrorsIT {
         assertThat(theOneLine(server)).isEqualTo("Configuration error in " + work.resolve("switchboard.yaml")
                 + ": not valid YAML at line 4, column 1: expected ',' or ']', but got <stream end>"
                 + " (in the flow sequence that starts at line 2, column 13)");
+    }
+
+    private Path warWithABeanOfTheUsersOwn() throws Exception {
+        byte[] jar = Archives.jar(work.resolve("greeter.jar"), Archives.beanJarEntries("org/switchboard/testing/beans"));
+        return Archives.switchboardWarWith(work.resolve("switchboard-with-greeter.war"), Map.of("greeter.jar", jar));
+    }
+
+    /** Beans of the user's own are known only inside the application: it refuses, the runner reports that line with status 2. */
+    private static void assertRefusedByTheApplication(RunningSwitchboard server, String line) throws Exception {
+        assertThat(server.awaitExit(Duration.ofSeconds(180))).isEqualTo(2);
+        List<String> stderr = server.stderr().strip().lines().toList();
+        assertThat(stderr.get(stderr.size() - 1)).isEqualTo(line);
+        assertThat(server.stdout()).doesNotContain("ready");
+    }
+
+    @Test
+    void with_beans_of_the_users_own_an_unknown_bean_is_refused_by_the_application_with_status_2() throws Exception {
+        RunningSwitchboard server = RunningSwitchboard.in(work).arg("--war", warWithABeanOfTheUsersOwn().toString())
+                .configText("endpoints:\n  - {aor: \"sip:greeter@example.com\", bean: greter}\n").launch();
+        assertRefusedByTheApplication(server, "Configuration error in " + work.resolve("switchboard.yaml")
+                + " at key 'endpoints[0].bean': no endpoint bean named 'greter' (available: echo, forwarder, greeter, presence-monitor, reject)");
+    }
+
+    @Test
+    void with_beans_of_the_users_own_an_unknown_key_in_their_settings_is_refused_by_the_application_with_status_2() throws Exception {
+        RunningSwitchboard server = RunningSwitchboard.in(work).arg("--war", warWithABeanOfTheUsersOwn().toString())
+                .configText("endpoints:\n  - {aor: \"sip:greeter@example.com\", bean: greeter, settings: {greting: hi}}\n").launch();
+        assertRefusedByTheApplication(server, "Configuration error in " + work.resolve("switchboard.yaml")
+                + " at key 'endpoints[0].settings.greting': unknown key (known keys here: greeting)");
     }
 }
