@@ -75,6 +75,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             config = new ConfigLoader().load(source.file(), source.overrides());
         } catch (ConfigException e) {
             LOG.error(e.getMessage());
+            context.setAttribute(ConfigException.CONTEXT_ATTRIBUTE, e.getMessage());
             throw e;
         }
         Path dataDir = Path.of(config.storage().dataDir()).toAbsolutePath();
@@ -160,6 +161,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
             }
         } catch (RuntimeException e) {
             LOG.error(e instanceof ConfigException ? e.getMessage() : "Cannot start the endpoints: " + e);
+            if (e instanceof ConfigException) {
+                context.setAttribute(ConfigException.CONTEXT_ATTRIBUTE, e.getMessage());
+            }
             Closing.quietly(bridge);
             Closing.quietly(views);
             if (viewTimers != null) {
