@@ -375,6 +375,92 @@ class PresenceViewWireIT {
                 + "</status><note>" + noteContent + "</note><timestamp>" + timestamp + "</timestamp></tuple></presence>";
     }
 
+    private static final Pattern IGNORED_REFRESH_LINE = Pattern.compile(
+            "(SUBSCRIBE|REFRESH) call=(\\d+) sec=([0-9.]+) usec=([0-9.]+) .*call-id=(\\S+) granted=(\\d+)");
+
+    /** A SUBSCRIBE or an in-dialog refresh as the presence server that ignores refreshes saw it. */
+    record Seen(String kind, double at, String callId, int granted) {
+    }
+
+    /**
+     * Issue 17: a presence server grants 60, 30 or 20 s, answers the SUBSCRIBE and sends its NOTIFY, then
+     * never answers the in-dialog refresh. The subscription is gone at the server when the granted time
+     * ends, so the view must leave SUBSCRIBED then (not when the stack's 32 s transaction timeout says so,
+     * which is after the expiry for 30 and 20 s, and was never said at all for 60 s) and subscribe anew in
+     * a new dialog after its retry delay (1 s here). One SIPp and one view watch the three targets at once.
+     */
+    @Test
+    void a_refresh_not_answered_before_the_subscription_expires_ends_in_waiting_for_retry_and_a_new_dialog() throws Exception {
+        int peerPort = FreePorts.udpAndTcp();
+        List<Integer> granted = List.of(60, 30, 20);
+        Sipp sipp = sipp("presence-ignore-refresh-uas.xml", peerPort, 100, "sipp", "-timeout", "150s");
+        String config = """
+                topology:
+                  front-end-pool: fe
+                  front-end-pools:
+                    - name: fe
+                      next-hop: "sip:127.0.0.1:%d;transport=udp"
+                presence:
+                  views:
+                    expires-seconds: 3600
+                    retry-delays-seconds: [1]
+                    retry-jitter: 0
+                endpoints:
+                  - aor: sip:monitor@example.com
+                    bean: presence-monitor
+                    settings:
+                      targets: ["sip:e60@example.com", "sip:e30@example.com", "sip:e20@example.com"]
+                """.formatted(peerPort);
+        try (RunningSwitchboard server = RunningSwitchboard.in(work.resolve("sb")).configText(config).start()) {
+            for (int i = 0; i < 1000 && !everyTargetSubscribedAnew(sipp, granted); i++) { // at most 100 s
+                Thread.sleep(100);
+            }
+            String log = log(server);
+            for (int seconds : granted) {
+                List<Seen> seen = seenFor(sipp, seconds);
+                assertThat(seen).as("e%d: SUBSCRIBE, refresh, SUBSCRIBE in a new dialog\n%s", seconds, sipp.describe()).hasSizeGreaterThanOrEqualTo(3);
+                Seen first = seen.get(0);
+                Seen refresh = seen.get(1);
+                Seen again = seen.get(2);
+                assertThat(first.kind()).isEqualTo("SUBSCRIBE");
+                assertThat(refresh.kind()).as("e%d", seconds).isEqualTo("REFRESH");
+                assertThat(refresh.callId()).isEqualTo(first.callId());
+                assertThat(again.kind()).as("e%d", seconds).isEqualTo("SUBSCRIBE");
+                assertThat(again.callId()).as("e%d: a new dialog", seconds).isNotEqualTo(first.callId());
+                double gap = again.at() - first.at();
+                System.out.printf("granted %d s: refresh after %.3f s, new SUBSCRIBE %.3f s after the first%n", seconds,
+                        refresh.at() - first.at(), gap);
+                // Expired at the granted time after the 200 (a little after the SUBSCRIBE), then the 1 s retry delay.
+                assertThat(gap).as("e%d: seconds from the first SUBSCRIBE to the one in a new dialog\n%s", seconds, log)
+                        .isBetween((double) seconds, seconds + 4.0);
+                assertThat(log).as("e%d", seconds).contains("sip:e" + seconds + "@example.com: SUBSCRIBED -> WAITING_FOR_RETRY (refresh failed: 408");
+            }
+        } finally {
+            sipp.stop();
+        }
+    }
+
+    private static boolean everyTargetSubscribedAnew(Sipp sipp, List<Integer> granted) throws IOException {
+        for (int seconds : granted) {
+            if (seenFor(sipp, seconds).size() < 3) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<Seen> seenFor(Sipp sipp, int granted) throws IOException {
+        List<Seen> seen = new ArrayList<>();
+        for (String line : sipp.logLines()) {
+            Matcher m = IGNORED_REFRESH_LINE.matcher(line);
+            if (m.find() && Integer.parseInt(m.group(6)) == granted) {
+                seen.add(new Seen(m.group(1), Double.parseDouble(m.group(3)) + Double.parseDouble(m.group(4)) / 1_000_000, m.group(5),
+                        granted));
+            }
+        }
+        return seen;
+    }
+
     private Sipp sipp(String scenario, int port, int calls, String name, String... extra) throws IOException {
         Path log = work.resolve(name + ".log");
         Path out = work.resolve(name + ".out");
