@@ -181,7 +181,7 @@ public final class PersistentSubscriptions implements AutoCloseable {
                     List<Write> chunk = upserts.subList(from, Math.min(upserts.size(), from + CHUNK));
                     write(() -> db.upsertAll(chunk.stream().map(w -> w.record().get()).toList()), chunk);
                 }
-            } catch (Throwable e) {
+            } catch (Exception e) { // an Error (OutOfMemoryError…) is no database outage: it goes through
                 if (!failing) {
                     failing = true;
                     LOG.warn("Subscription database unreachable, carrying on in memory ({} writes waiting): {}", pending.size(), e.toString());
@@ -199,11 +199,17 @@ public final class PersistentSubscriptions implements AutoCloseable {
     }
 
     /** One chunk through the retry and the breaker; written entries leave the queue unless a newer one came meanwhile. */
-    private void write(Runnable call, List<Write> chunk) throws Throwable {
-        Retry.decorateCheckedRunnable(retry, () -> breaker.executeCheckedSupplier(() -> {
-            call.run();
-            return null;
-        })).run();
+    private void write(Runnable call, List<Write> chunk) throws Exception {
+        try {
+            Retry.decorateCheckedRunnable(retry, () -> breaker.executeCheckedSupplier(() -> {
+                call.run();
+                return null;
+            })).run();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable other) { // neither: only a checked throwable of no known kind
+            throw new java.util.concurrent.ExecutionException(other);
+        }
         for (Write write : chunk) {
             pending.remove(write.id(), write);
         }

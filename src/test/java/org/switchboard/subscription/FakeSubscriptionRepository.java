@@ -14,6 +14,7 @@ final class FakeSubscriptionRepository implements SubscriptionRepository {
 
     private final Map<String, SubscriptionRecord> rows = new TreeMap<>();
     private volatile boolean down;
+    private volatile Error error;
     final AtomicInteger calls = new AtomicInteger();
 
     void goDown() {
@@ -22,10 +23,20 @@ final class FakeSubscriptionRepository implements SubscriptionRepository {
 
     void comeBack() {
         down = false;
+        error = null;
+    }
+
+    /** Every call throws this error (as the JVM throws OutOfMemoryError), until {@link #comeBack()}. */
+    void throwError(Error thrown) {
+        error = thrown;
     }
 
     private void check() {
         calls.incrementAndGet();
+        Error thrown = error;
+        if (thrown != null) {
+            throw thrown;
+        }
         if (down) {
             throw new IllegalStateException("connection refused (test database is down)");
         }

@@ -79,6 +79,16 @@ class PersistentSubscriptionsTest {
     }
 
     @Test
+    void an_error_of_the_jvm_is_not_taken_for_an_outage_and_goes_through() {
+        store.put(record(1));
+        OutOfMemoryError oom = new OutOfMemoryError("test: heap exhausted");
+        db.throwError(oom);
+        org.assertj.core.api.Assertions.assertThatThrownBy(scheduler::runDue).isSameAs(oom);
+        assertThat(store.status().breaker()).as("no outage recorded").isEqualTo("CLOSED");
+        assertThat(store.get("id-1")).as("memory keeps the record").isPresent();
+    }
+
+    @Test
     void an_older_version_never_replaces_a_newer_row() {
         SubscriptionRecord v1 = record(1);
         SubscriptionRecord v2 = v1.withState(SubscriptionRecord.RecordState.PENDING);
