@@ -302,16 +302,17 @@ final class TargetSubscription {
         pendingPurpose = purpose;
         sender.subscribe(target, onDialog, expires, id);
         if (pending == id) { // not answered at once
-            timer = scheduler.schedule(answerDeadline(), () -> unanswered(id));
+            timer = scheduler.schedule(answerDeadline(purpose), () -> unanswered(id));
         }
     }
 
     /**
-     * How long an answer is awaited: never past the end of the subscription in force (a refresh that is not
-     * answered before then leaves nothing subscribed), and never longer than {@link #ANSWER_BACKSTOP}.
+     * How long an answer is awaited: a refresh, never past the end of the subscription it refreshes (not
+     * answered before then, it leaves nothing subscribed); anything, never longer than {@link #ANSWER_BACKSTOP}.
+     * A SUBSCRIBE in a new dialog (a fetch of a polling view among them) refreshes nothing: only the backstop.
      */
-    private Duration answerDeadline() {
-        if (grantedUntil == null) {
+    private Duration answerDeadline(Purpose purpose) {
+        if (purpose != Purpose.REFRESH || grantedUntil == null) {
             return ANSWER_BACKSTOP;
         }
         Duration left = Duration.between(clock.instant(), grantedUntil);

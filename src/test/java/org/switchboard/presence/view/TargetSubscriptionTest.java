@@ -318,6 +318,23 @@ class TargetSubscriptionTest {
         assertThat(last().expires()).isZero();
     }
 
+    /** A fetch ends its subscription at once (Expires 0): the next fetch awaits its answer, it is no late refresh. */
+    @Test
+    void the_next_fetch_of_a_polling_view_awaits_its_answer() {
+        TargetSubscription s = subscription(ViewMode.POLLING);
+        s.start();
+        answer(s, last(), 200, Duration.ZERO);
+        scheduler.advance(ViewPolicy.defaults().pollingInterval());
+        assertThat(sent).hasSize(2);
+        Sent second = last();
+        scheduler.advance(TargetSubscription.ANSWER_BACKSTOP.minusMillis(1));
+        assertThat(s.state()).as("the second fetch is still awaited").isEqualTo(SUBSCRIBED);
+        assertThat(sent).as("no retry while the fetch is awaited").hasSize(2);
+        answer(s, second, 200, Duration.ZERO);
+        assertThat(s.state()).isEqualTo(SUBSCRIBED);
+        assertThat(changes).extracting(StateChange::to).doesNotContain(WAITING_FOR_RETRY);
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {60, 30, 20})
     void a_refresh_unanswered_until_the_subscription_expires_ends_in_waiting_for_retry_and_a_new_dialog(int grantedSeconds) {
