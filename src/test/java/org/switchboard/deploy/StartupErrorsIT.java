@@ -117,7 +117,7 @@ class StartupErrorsIT {
         RunningSwitchboard server = RunningSwitchboard.in(work).arg("--war", warWithABeanOfTheUsersOwn().toString())
                 .configText("endpoints:\n  - {aor: \"sip:greeter@example.com\", bean: greter}\n").launch();
         assertRefusedByTheApplication(server, "Configuration error in " + work.resolve("switchboard.yaml")
-                + " at key 'endpoints[0].bean': no endpoint bean named 'greter' (available: echo, forwarder, greeter, presence-monitor, reject)");
+                + " at key 'endpoints[0].bean': no endpoint bean named 'greter' (available: echo, failing, forwarder, greeter, presence-monitor, reject)");
     }
 
     @Test
