@@ -14,6 +14,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.endpoint.Aor;
@@ -26,10 +28,14 @@ import org.switchboard.endpoint.Aor;
  *
  * <p>When the store refuses an update because another pool stored a newer one, this instance adopts the
  * stored update (listeners see it, since it is newer than what they saw) and drops the offered one. When
- * the store cannot be reached, memory stays authoritative: the update is accepted here and counted as a
- * store failure. After such a failure the store is left alone for a pause (callers such as the bridge's one
- * event thread would otherwise wait out the database's connection timeout on every update of an outage);
- * then one probe, off the caller's thread, tells whether it answers again.
+ * the store cannot be reached, memory stays authoritative: the update is accepted here, counted as a
+ * store failure and held back for writing later. A failure opens a circuit breaker (resilience4j, as the
+ * subscription store uses) that leaves the store alone for a pause (callers such as the bridge's one event
+ * thread would otherwise wait out the database's connection timeout on every update of an outage); then
+ * one probe, off the caller's thread, tells whether it answers again. When it does, the newest update held
+ * back for each key is written back with the same conditional write, so that other pools see what was
+ * accepted here during the outage and nothing moves backwards (a newer one stored meanwhile by another
+ * pool wins, and is adopted here).
  */
 public final class OrderedPresenceStore implements PresenceStore {
 
@@ -51,10 +57,14 @@ public final class OrderedPresenceStore implements PresenceStore {
     private final Clock clock;
     private final Duration pause;
     private final Executor prober;
-    /** The store failed and is left alone: updates are accepted in memory only until a probe finds it again. */
-    private volatile boolean unreachable;
+    /** Open after a failure: updates are accepted in memory only until a probe finds the store again. */
+    private final CircuitBreaker breaker;
+    /** The newest update accepted in memory only, per key, waiting to be written back. */
+    private final Map<PresenceKey, PresenceUpdate> heldBack = new ConcurrentHashMap<>();
+    private final LongAdder writtenBack = new LongAdder();
     private volatile Instant nextProbe = Instant.MIN;
-    private final AtomicBoolean probing = new AtomicBoolean();
+    /** A probe or a write-back is under way on the prober (one at a time). */
+    private final AtomicBoolean background = new AtomicBoolean();
 
     /** As the full constructor, with no pause: every update tries the store, failing or not. */
     public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool) {
@@ -80,6 +90,31 @@ public final class OrderedPresenceStore implements PresenceStore {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
+        // Any failure opens it: an update waits out at most one connection timeout per pause.
+        this.breaker = CircuitBreaker.of("presence-store", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(1)
+                .minimumNumberOfCalls(1)
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(pause.isZero() ? Duration.ofMillis(1) : pause)
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .clock(clock)
+                .build());
+        breaker.getEventPublisher().onStateTransition(event -> {
+            switch (event.getStateTransition().getToState()) {
+                case OPEN -> {
+                    nextProbe = clock.instant().plus(pause);
+                    LOG.warn("Presence store left alone for {} s: updates are kept in memory only until it answers again",
+                            pause.toSeconds());
+                }
+                case CLOSED -> LOG.info("Presence store answers again: {} updates accepted meanwhile are written back", heldBack.size());
+                default -> {
+                }
+            }
+        });
+        if (pause.isZero()) {
+            breaker.transitionToDisabledState(); // never left alone: every update tries the store
+        }
     }
 
     @Override
@@ -94,11 +129,19 @@ public final class OrderedPresenceStore implements PresenceStore {
 
     @Override
     public Ordering offer(PresenceUpdate update) {
+        Ordering outcome = offerLocked(update);
+        if (!heldBack.isEmpty()) {
+            afterOffer(); // outside the stripe lock: a write-back takes the locks of other keys
+        }
+        return outcome;
+    }
+
+    private Ordering offerLocked(PresenceUpdate update) {
         if (!update.publishTime().isKnown()) {
             untimed.increment();
         }
         PresenceKey key = update.key();
-        ReentrantLock lock = stripes[Math.floorMod(key.hashCode(), STRIPES)];
+        ReentrantLock lock = stripe(key);
         lock.lock();
         try {
             Optional<PresenceUpdate> seen = Optional.ofNullable(newest.get(key));
@@ -106,20 +149,19 @@ public final class OrderedPresenceStore implements PresenceStore {
             if (inMemory != Ordering.ACCEPTED) {
                 return dropped(inMemory, update, "this instance has seen");
             }
-            if (unreachable) {
+            if (leftAlone()) {
                 storeFailures.increment();
-                probeWhenDue(key);
-                return accept(update);
+                return holdBack(update);
             }
             boolean written;
             try {
-                written = repository.writeIfNewer(update, sourcePool);
+                written = breaker.executeSupplier(() -> repository.writeIfNewer(update, sourcePool));
             } catch (RuntimeException e) {
                 storeFailures.increment();
                 LOG.warn("Presence store unreachable, keeping {} in memory only: {}", update, e.toString());
-                wentAway();
-                return accept(update);
+                return holdBack(update);
             }
+            heldBack.remove(key); // whatever was held back for this key is older than what was just judged
             if (written) {
                 return accept(update);
             }
@@ -129,28 +171,41 @@ public final class OrderedPresenceStore implements PresenceStore {
         }
     }
 
+    private ReentrantLock stripe(PresenceKey key) {
+        return stripes[Math.floorMod(key.hashCode(), STRIPES)];
+    }
+
+    /** The breaker is open or probing: the store is not asked on the offering thread. */
+    private boolean leftAlone() {
+        CircuitBreaker.State state = breaker.getState();
+        return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN;
+    }
+
+    private Ordering holdBack(PresenceUpdate update) {
+        heldBack.put(update.key(), update);
+        return accept(update);
+    }
+
     /** The store held an equal or newer update, stored by another pool: adopt it if it is news here. */
     private Ordering reconcileWithStore(PresenceUpdate update, Optional<PresenceUpdate> seen) {
         Optional<PresenceUpdate> stored;
         try {
-            stored = repository.load(update.key());
+            stored = breaker.executeSupplier(() -> repository.load(update.key()));
         } catch (RuntimeException e) {
             storeFailures.increment();
             LOG.warn("Presence store unreachable after a refused write of {}: {}", update, e.toString());
-            wentAway();
             return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
         }
         if (stored.isEmpty()) {
             // Deleted between the two statements: nothing newer is known, so write this update once more.
             try {
-                if (repository.writeIfNewer(update, sourcePool)) {
+                if (breaker.executeSupplier(() -> repository.writeIfNewer(update, sourcePool))) {
                     return accept(update);
                 }
             } catch (RuntimeException e) {
                 storeFailures.increment();
                 LOG.warn("Presence store unreachable, keeping {} in memory only: {}", update, e.toString());
-                wentAway();
-                return accept(update);
+                return holdBack(update);
             }
             return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
         }
@@ -166,36 +221,106 @@ public final class OrderedPresenceStore implements PresenceStore {
         return dropped(Ordering.OUT_OF_ORDER, update, "the shared store holds");
     }
 
-    /** The store failed: leave it alone for the pause (when there is one). */
-    private void wentAway() {
-        if (pause.isZero() || unreachable) {
-            return;
-        }
-        nextProbe = clock.instant().plus(pause);
-        unreachable = true;
-        LOG.warn("Presence store left alone for {} s: updates are kept in memory only until it answers again", pause.toSeconds());
-    }
-
-    /** Once the pause is over, one probe at a time, on the prober: a read that answers ends the pause. */
-    private void probeWhenDue(PresenceKey key) {
-        if (clock.instant().isBefore(nextProbe) || !probing.compareAndSet(false, true)) {
+    /**
+     * Something is held back: once the pause is over, probe the store (a read) on the prober; once it answers
+     * (or whenever the breaker is closed), write back what is held back. One background task at a time.
+     */
+    private void afterOffer() {
+        boolean due = !leftAlone() || !clock.instant().isBefore(nextProbe);
+        if (!due || !background.compareAndSet(false, true)) {
             return;
         }
         try {
             prober.execute(() -> {
                 try {
-                    repository.load(key);
-                    unreachable = false;
-                    LOG.info("Presence store answers again: updates are written to it again");
-                } catch (RuntimeException e) {
-                    nextProbe = clock.instant().plus(pause);
+                    if (probe()) {
+                        writeBack();
+                    }
                 } finally {
-                    probing.set(false);
+                    background.set(false);
                 }
             });
         } catch (RuntimeException e) {
-            probing.set(false); // the prober refused (stopping): the next update asks again
+            background.set(false); // the prober refused (stopping): the next update asks again
         }
+    }
+
+    /** Whether the store may be written to: the breaker is closed, or a read let through by it answers. */
+    private boolean probe() {
+        if (!leftAlone()) {
+            return true;
+        }
+        if (breaker.getState() == CircuitBreaker.State.OPEN) {
+            breaker.transitionToHalfOpenState(); // the pause is over by this store's clock (resilience4j waits strictly longer)
+        }
+        if (!breaker.tryAcquirePermission()) {
+            return false;
+        }
+        long start = breaker.getCurrentTimestamp();
+        try {
+            repository.load(heldBack.keySet().stream().findAny().orElseThrow());
+            breaker.onSuccess(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit());
+            return true;
+        } catch (RuntimeException e) {
+            breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
+            return false;
+        }
+    }
+
+    /**
+     * Writes back the newest update held back for each key, each with the conditional write and under its
+     * key's lock; when the store holds a newer one (another pool's), that one is adopted here. Stops at the
+     * first failure, keeping the rest held back.
+     */
+    private void writeBack() {
+        for (PresenceUpdate update : List.copyOf(heldBack.values())) {
+            ReentrantLock lock = stripe(update.key());
+            lock.lock();
+            try {
+                if (!heldBack.remove(update.key(), update)) {
+                    continue; // a newer one came meanwhile, and was written or held back in its turn
+                }
+                try {
+                    if (breaker.executeSupplier(() -> repository.writeIfNewer(update, sourcePool))) {
+                        writtenBack.increment();
+                    } else {
+                        adoptStored(update.key());
+                    }
+                } catch (RuntimeException e) {
+                    heldBack.putIfAbsent(update.key(), update);
+                    LOG.warn("Presence store failed again while writing back ({} updates still held back): {}", heldBack.size(),
+                            e.toString());
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The store refused a write-back: it holds a newer or equal update, stored by another pool. */
+    private void adoptStored(PresenceKey key) {
+        Optional<PresenceUpdate> stored = breaker.executeSupplier(() -> repository.load(key));
+        Optional<PresenceUpdate> seen = Optional.ofNullable(newest.get(key));
+        if (stored.isPresent() && Ordering.judge(seen.map(PresenceUpdate::stamp), stored.get().stamp()) == Ordering.ACCEPTED) {
+            remember(stored.get());
+            deliver(stored.get());
+        }
+    }
+
+    /** Updates accepted in memory only and not written back yet (one per key: the newest). */
+    public int heldBackCount() {
+        return heldBack.size();
+    }
+
+    /** Updates written back to the store after an outage (not those found older than what another pool stored meanwhile). */
+    public long writtenBackCount() {
+        return writtenBack.sum();
+    }
+
+    /** The presence store's circuit breaker: CLOSED, OPEN, HALF_OPEN, or DISABLED when never left alone. */
+    public String breakerState() {
+        return breaker.getState().name();
     }
 
     private Ordering accept(PresenceUpdate update) {

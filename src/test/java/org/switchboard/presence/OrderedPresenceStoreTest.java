@@ -250,10 +250,44 @@ class OrderedPresenceStoreTest {
         assertThat(paused.offer(at(ALICE, 5))).isEqualTo(ACCEPTED);
         assertThat(repository.stored(at(ALICE, 5).key())).as("not written while left alone").isEmpty();
         probes.remove(0).run();
+        assertThat(repository.stored(at(ALICE, 5).key())).as("written back once the probe answered").contains(at(ALICE, 5));
         assertThat(paused.offer(at(ALICE, 6))).isEqualTo(ACCEPTED);
         assertThat(repository.stored(at(ALICE, 6).key())).contains(at(ALICE, 6));
-        assertThat(repository.writes).as("the first failed write and the last one").hasValue(2);
+        assertThat(repository.writes).as("the first failed write, the write-back of 5 and the write of 6").hasValue(3);
         assertThat(paused.counts().storeFailures()).isEqualTo(5);
+    }
+
+    @Test
+    void what_was_accepted_during_an_outage_is_written_back_and_a_newer_row_of_another_pool_is_adopted_not_overwritten() {
+        MutableClock clock = new MutableClock();
+        List<Runnable> probes = new ArrayList<>();
+        OrderedPresenceStore paused = new OrderedPresenceStore(repository, new PresenceDocuments(65_536), "pool-a", clock,
+                Duration.ofSeconds(10), probes::add);
+        List<PresenceUpdate> heard = Collections.synchronizedList(new ArrayList<>());
+        paused.addListener(heard::add);
+        repository.failing = true;
+        paused.offer(at(ALICE, 2));
+        paused.offer(at(BOB, 3));
+        assertThat(paused.heldBackCount()).isEqualTo(2);
+        assertThat(paused.breakerState()).isEqualTo("OPEN");
+
+        // While this pool could not reach it, another pool stored a newer update of alice.
+        repository.failing = false;
+        repository.storeAsAnotherPool(at(ALICE, 9), "pool-b");
+        clock.advance(Duration.ofSeconds(10));
+        paused.offer(at(BOB, 1)); // older than what is held back: dropped in memory, and it starts the probe
+        assertThat(probes).hasSize(1);
+        probes.remove(0).run();
+
+        assertThat(repository.stored(at(BOB, 3).key())).as("bob's update accepted during the outage").contains(at(BOB, 3));
+        assertThat(repository.pool(at(BOB, 3).key())).isEqualTo("pool-a");
+        assertThat(repository.stored(at(ALICE, 9).key())).as("never moved backwards").contains(at(ALICE, 9));
+        assertThat(repository.pool(at(ALICE, 9).key())).isEqualTo("pool-b");
+        assertThat(paused.current(at(ALICE, 9).key())).as("the newer row is adopted").contains(at(ALICE, 9));
+        assertThat(heard).containsExactly(at(ALICE, 2), at(BOB, 3), at(ALICE, 9));
+        assertThat(paused.heldBackCount()).isZero();
+        assertThat(paused.writtenBackCount()).isEqualTo(1);
+        assertThat(paused.breakerState()).isEqualTo("CLOSED");
     }
 
     @Test
