@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
@@ -21,6 +23,7 @@ import org.mobicents.servlet.sip.catalina.SipStandardService;
 import org.mobicents.servlet.sip.core.SipApplicationDispatcherImpl;
 import org.mobicents.servlet.sip.startup.SipContextConfig;
 import org.mobicents.servlet.sip.startup.SipStandardContext;
+import org.switchboard.config.ConfigException;
 import org.switchboard.deploy.tcp.TcpTransport;
 
 /**
@@ -44,11 +47,20 @@ final class EmbeddedContainer {
     }
 
     /** Thrown when a part of the container does not come up; the message is the one line to print. */
-    static final class StartFailure extends Exception {
+    static class StartFailure extends Exception {
         private static final long serialVersionUID = 1L;
 
         StartFailure(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /** The application refused its configuration (a check only it can make); the message is its one line. */
+    static final class ConfigurationRefused extends StartFailure {
+        private static final long serialVersionUID = 1L;
+
+        ConfigurationRefused(String message) {
+            super(message, null);
         }
     }
 
@@ -67,7 +79,9 @@ final class EmbeddedContainer {
 
         server.setPort(-1); // no shutdown port: the runner stops on signals
         service.setName("Switchboard");
-        service.setSipApplicationDispatcherClassName(SipApplicationDispatcherImpl.class.getName());
+        // Restcomm's dispatcher and message factory relay requests no application takes; these do not.
+        service.setSipApplicationDispatcherClassName(GuardedDispatcher.class.getName());
+        service.setMobicentsSipServletMessageFactoryClassName(NoRelayMessageFactory.class.getName());
         service.setDarConfigurationFileLocation(darFile.toUri().toString());
         service.setCongestionControlCheckingInterval(-1);
         service.setGatherStatistics(false);
@@ -127,10 +141,20 @@ final class EmbeddedContainer {
         scanner.setScanClassPath(false); // the container's own jars hold nothing for the application
         context.setJarScanner(scanner);
         parameters.forEach(context::addParameter);
+        // A context that fails to start is stopped before addChild returns, and stopping clears its attributes.
+        AtomicReference<Object> refusal = new AtomicReference<>();
+        context.addLifecycleListener(event -> {
+            if (Lifecycle.BEFORE_STOP_EVENT.equals(event.getType())) {
+                refusal.set(context.getServletContext().getAttribute(ConfigException.CONTEXT_ATTRIBUTE));
+            }
+        });
         try {
             host.addChild(context);
         } catch (RuntimeException e) {
             throw new StartFailure("Cannot deploy " + war + ": " + e.getMessage(), e);
+        }
+        if (refusal.get() != null) {
+            throw new ConfigurationRefused(refusal.get().toString());
         }
         if (context.getState() != LifecycleState.STARTED || !context.getAvailable()) {
             throw new StartFailure("Cannot deploy " + war + ": the application did not start (see the log above)", null);

@@ -17,9 +17,11 @@ import org.apache.log4j.PropertyConfigurator;
 import org.switchboard.Version;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.EndpointBeanCheck;
 import org.switchboard.config.ServerSettings;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.config.Transport;
+import org.switchboard.endpoint.builtin.ShippedBeans;
 
 /**
  * Runs Switchboard in the real Restcomm SIP Servlets container, embedded in this JVM:
@@ -70,6 +72,17 @@ public final class Main {
             }
         }
 
+        try {
+            EndpointBeanCheck.validate(options.config(), config.endpoints(), ShippedBeans.settingsTypes(),
+                    ArchiveBeans.mayHoldBeansOfItsOwn(options.war()));
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        } catch (IOException e) {
+            System.err.println("Switchboard: cannot read " + options.war() + ": " + e.getMessage());
+            return EXIT_STARTUP_FAILED;
+        }
+
         List<ListenAddress> addresses = listenAddresses(config.server());
         Optional<PortCheck.Unavailable> taken = PortCheck.firstUnavailable(addresses);
         if (taken.isPresent()) {
@@ -90,6 +103,10 @@ public final class Main {
         try {
             container.start();
             container.deploy(options.war(), CONTEXT_PATH, contextParameters(options, config));
+        } catch (EmbeddedContainer.ConfigurationRefused e) {
+            System.err.println(e.getMessage());
+            container.stop();
+            return EXIT_BAD_CONFIGURATION;
         } catch (EmbeddedContainer.StartFailure e) {
             System.err.println("Switchboard: " + e.getMessage());
             container.stop();

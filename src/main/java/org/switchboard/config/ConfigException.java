@@ -9,6 +9,12 @@ import java.nio.file.Path;
 public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The servlet-context attribute under which the application leaves the message of the configuration
+     * error that stopped it, so that the runner can report it as its one line with exit status 2.
+     */
+    public static final String CONTEXT_ATTRIBUTE = "org.switchboard.config.error";
+
     private final transient Path file;
     private final String key;
     private final String problem;

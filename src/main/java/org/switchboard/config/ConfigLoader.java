@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -112,8 +114,7 @@ public final class ConfigLoader {
         try {
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(file, "", "not valid YAML at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            throw new ConfigException(file, "", "not valid YAML at " + yamlProblem(e));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return JsonNodeFactory.instance.objectNode();
@@ -122,6 +123,31 @@ public final class ConfigLoader {
             throw new ConfigException(file, "", "the top level must be a mapping of sections, found " + root.getNodeType());
         }
         return (ObjectNode) root;
+    }
+
+    /**
+     * The parser's problem in one line: SnakeYAML's message spans several lines (a context, an excerpt
+     * of the file with a caret, the problem), which breaks the one-line promise of start-up errors.
+     */
+    private static String yamlProblem(JsonProcessingException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                Mark at = marked.getProblemMark();
+                String where = "line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ": " + oneLine(marked.getProblem());
+                Mark context = marked.getContextMark();
+                if (marked.getContext() != null && context != null) {
+                    where += " (in the " + oneLine(marked.getContext()).replaceFirst("^while (parsing|scanning) (a |an )?", "")
+                            + " that starts at line " + (context.getLine() + 1) + ", column " + (context.getColumn() + 1) + ")";
+                }
+                return where;
+            }
+        }
+        String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+        return where + oneLine(e.getOriginalMessage());
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** Copies {@code from} onto {@code into}; an empty section keeps its defaults. */
@@ -177,7 +203,9 @@ public final class ConfigLoader {
         try {
             return mapper.treeToValue(section, type);
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(file, keyOf(keyPrefix, e), "unknown key (known keys here: " + known(e.getKnownPropertyIds()) + ")");
+            throw new ConfigException(file, keyOf(keyPrefix, e), e.getKnownPropertyIds().isEmpty()
+                    ? "unknown key (no keys are allowed here)"
+                    : "unknown key (known keys here: " + known(e.getKnownPropertyIds()) + ")");
         } catch (InvalidFormatException e) {
             throw new ConfigException(file, keyOf(keyPrefix, e), "expected " + describe(e.getTargetType()) + ", found '" + e.getValue() + "'");
         } catch (ValueInstantiationException e) {

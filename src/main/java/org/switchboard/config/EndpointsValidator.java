@@ -10,7 +10,7 @@ import org.switchboard.endpoint.EndpointId;
 /**
  * The rules for the {@code endpoints} list: every AOR parses, an application AOR is owned once, a
  * user endpoint has an epid unique for its user, names are unique, and at most one endpoint is the
- * default routing endpoint. Whether each bean exists is checked when the application starts.
+ * default routing endpoint. Beans and their settings: {@link EndpointBeanCheck}.
  */
 final class EndpointsValidator {
 
@@ -36,7 +36,7 @@ final class EndpointsValidator {
                 throw new ConfigException(file, at + ".aor", "not a SIP address of record: " + bad.getMessage());
             }
             if (e.bean() == null || e.bean().isBlank()) {
-                throw new ConfigException(file, at + ".bean", "every endpoint needs the name of the bean that implements it (shipped: echo, reject, forwarder)");
+                throw new ConfigException(file, at + ".bean", "every endpoint needs the name of the bean that implements it (shipped: echo, forwarder, presence-monitor, reject)");
             }
             EndpointSettings.Kind earlier = kinds.putIfAbsent(aor, e.kind());
             if (earlier != null && earlier != e.kind()) {

@@ -64,11 +64,7 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
         switch (request.getMethod()) {
             case "SUBSCRIBE" -> subscribe(request);
             case "OPTIONS" -> inbound.reply(200);
-            default -> {
-                SipServletResponse response = request.createResponse(405, "Method Not Allowed");
-                response.setHeader("Allow", "SUBSCRIBE, OPTIONS");
-                response.send();
-            }
+            default -> inbound.replyMethodNotAllowed("SUBSCRIBE", "OPTIONS");
         }
     }
 

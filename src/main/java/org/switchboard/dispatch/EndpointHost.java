@@ -169,7 +169,10 @@ public final class EndpointHost implements AutoCloseable {
             request.createResponse(SipServletResponse.SC_BAD_REQUEST, "Bad Request: " + printable(e.getMessage())).send();
             return;
         }
-        RoutingDecision decision = router.route(facts);
+        // The container finds no dialog for this request (it reaches the application as an initial request).
+        RoutingDecision decision = request.isInitial()
+                ? Router.outsideItsDialog(facts.method()).<RoutingDecision>map(r -> r).orElseGet(() -> router.route(facts))
+                : router.route(facts);
         if ("OPTIONS".equals(request.getMethod()) && decision instanceof RoutingDecision.Rejected r
                 && r.statusCode() == SipServletResponse.SC_NOT_FOUND) {
             counts.keepAlive();
@@ -210,7 +213,7 @@ public final class EndpointHost implements AutoCloseable {
         try {
             endpoint.behavior().onRequest(new SipInboundRequest(request, facts, endpoint, this));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Endpoint {} failed on {}: {}", endpoint.name(), request.getMethod(), e.toString());
+            LOG.error("Endpoint {} failed on {} (Call-ID {})", endpoint.name(), request.getMethod(), request.getCallId(), e);
             if (!request.isCommitted()) {
                 request.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Endpoint failed").send();
             }
@@ -330,7 +333,7 @@ public final class EndpointHost implements AutoCloseable {
             try {
                 endpoint.behavior().stop();
             } catch (RuntimeException e) {
-                LOG.warn("Endpoint {} failed to stop: {}", endpoint.name(), e.toString());
+                LOG.warn("Endpoint {} failed to stop", endpoint.name(), e);
             }
             beans.release(endpoint.behavior());
         }

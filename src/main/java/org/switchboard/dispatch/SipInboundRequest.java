@@ -114,6 +114,13 @@ final class SipInboundRequest implements InboundRequest {
         send(response);
     }
 
+    @Override
+    public void replyMethodNotAllowed(String... allowed) throws IOException {
+        SipServletResponse response = request.createResponse(SipServletResponse.SC_METHOD_NOT_ALLOWED);
+        response.setHeader("Allow", String.join(", ", allowed));
+        send(response);
+    }
+
     private void send(SipServletResponse response) throws IOException {
         host.contacts().writeResponseContact(response, endpoint);
         response.send();

@@ -38,6 +38,12 @@ public interface InboundRequest {
     void reply(int status, String reasonPhrase, String contentType, String body) throws IOException;
 
     /**
+     * Answers {@code 405 Method Not Allowed} with an {@code Allow} header listing the methods this endpoint
+     * handles: the answer to a method an endpoint does not handle.
+     */
+    void replyMethodNotAllowed(String... allowed) throws IOException;
+
+    /**
      * Hands this request to the endpoint owning {@code target}, which answers it (for a default
      * routing endpoint's own dispatch rules). If no endpoint owns it, or several do, the request is
      * answered 404 or 485 here.

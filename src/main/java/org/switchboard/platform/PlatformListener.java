@@ -75,6 +75,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             config = new ConfigLoader().load(source.file(), source.overrides());
         } catch (ConfigException e) {
             LOG.error(e.getMessage());
+            context.setAttribute(ConfigException.CONTEXT_ATTRIBUTE, e.getMessage());
             throw e;
         }
         Path dataDir = Path.of(config.storage().dataDir()).toAbsolutePath();
@@ -96,8 +97,10 @@ public final class PlatformListener implements ServletContextListener, SipServle
         }
         // After a failure the presence store leaves the database alone as long as the subscriptions' breaker does,
         // then probes it on a short-lived thread of its own.
-        PresenceStore presence = new OrderedPresenceStore(database.presenceRepository(clock),
-                new PresenceDocuments(config.presence().maxDocumentChars()), config.topology().applicationPool(), clock,
+        // One parser for the store and the views, so that a refused body is counted once wherever it is refused.
+        PresenceDocuments documents = new PresenceDocuments(config.presence().maxDocumentChars());
+        PresenceStore presence = new OrderedPresenceStore(database.presenceRepository(clock), documents,
+                config.topology().applicationPool(), clock,
                 Duration.ofSeconds(config.persistence().breakerOpenSeconds()),
                 probe -> DaemonThreads.named("presence-store-probe").newThread(probe).start());
         CdiEndpointBeans beans = null;
@@ -121,7 +124,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
             views = new PresenceViews(Tunables.viewPolicy(config.presence().views()), scheduler,
                     new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
-                    new PresenceDocuments(config.presence().maxDocumentChars()), clock, ThreadLocalRandom.current()::nextDouble);
+                    documents, clock, ThreadLocalRandom.current()::nextDouble);
             persistenceTimers = DaemonThreads.timer("switchboard-persistence");
             ExecutorScheduler persistenceScheduler = new ExecutorScheduler(persistenceTimers);
             PersistenceSettings persistence = config.persistence();
@@ -158,6 +161,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
             }
         } catch (RuntimeException e) {
             LOG.error(e instanceof ConfigException ? e.getMessage() : "Cannot start the endpoints: " + e);
+            if (e instanceof ConfigException) {
+                context.setAttribute(ConfigException.CONTEXT_ATTRIBUTE, e.getMessage());
+            }
             Closing.quietly(bridge);
             Closing.quietly(views);
             if (viewTimers != null) {

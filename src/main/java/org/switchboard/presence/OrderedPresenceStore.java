@@ -47,7 +47,6 @@ public final class OrderedPresenceStore implements PresenceStore {
     private final LongAdder outOfOrder = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder untimed = new LongAdder();
-    private final LongAdder refused = new LongAdder();
     private final LongAdder storeFailures = new LongAdder();
     private final Clock clock;
     private final Duration pause;
@@ -85,13 +84,7 @@ public final class OrderedPresenceStore implements PresenceStore {
 
     @Override
     public List<Ordering> offer(Aor presentity, String contentType, String body) {
-        List<PresenceUpdate> updates;
-        try {
-            updates = documents.parse(presentity, contentType, body);
-        } catch (PresenceDocumentException e) {
-            refused.increment();
-            throw e;
-        }
+        List<PresenceUpdate> updates = documents.parse(presentity, contentType, body); // counts what it refuses
         List<Ordering> outcomes = new ArrayList<>(updates.size());
         for (PresenceUpdate update : updates) {
             outcomes.add(offer(update));
@@ -230,7 +223,7 @@ public final class OrderedPresenceStore implements PresenceStore {
             try {
                 listener.onPresence(update);
             } catch (RuntimeException e) {
-                LOG.warn("Presence listener {} failed on {}: {}", listener, update, e.toString());
+                LOG.warn("Presence listener {} failed on {}", listener, update, e);
             }
         }
     }
@@ -258,6 +251,6 @@ public final class OrderedPresenceStore implements PresenceStore {
 
     @Override
     public PresenceCounts counts() {
-        return new PresenceCounts(accepted.sum(), outOfOrder.sum(), duplicates.sum(), untimed.sum(), refused.sum(), storeFailures.sum());
+        return new PresenceCounts(accepted.sum(), outOfOrder.sum(), duplicates.sum(), untimed.sum(), documents.refusedCount(), storeFailures.sum());
     }
 }

@@ -2,6 +2,7 @@ package org.switchboard.presence;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Locale;
 import java.util.Optional;
 import org.switchboard.endpoint.Aor;
@@ -36,10 +37,16 @@ public final class PresenceDocuments {
     private static final String CATEGORIES_NS = "http://schemas.microsoft.com/2006/09/sip/categories";
 
     private final int maxChars;
+    private final LongAdder refused = new LongAdder();
 
     /** @param maxChars the largest body accepted, in characters; larger ones are refused unread */
     public PresenceDocuments(int maxChars) {
         this.maxChars = maxChars;
+    }
+
+    /** Bodies refused since start, by whoever asked (a presence view, the presence store, the bridge). */
+    public long refusedCount() {
+        return refused.sum();
     }
 
     /**
@@ -49,6 +56,15 @@ public final class PresenceDocuments {
      *                                   body is refused (too large, a DOCTYPE, not well-formed, wrong root)
      */
     public List<PresenceUpdate> parse(Aor presentity, String contentType, String body) {
+        try {
+            return parseOrRefuse(presentity, contentType, body);
+        } catch (PresenceDocumentException e) {
+            refused.increment();
+            throw e;
+        }
+    }
+
+    private List<PresenceUpdate> parseOrRefuse(Aor presentity, String contentType, String body) {
         String type = baseType(contentType);
         Document document;
         try {

@@ -227,7 +227,7 @@ public final class Recovery {
             return true;
         } catch (RuntimeException e) {
             // Marked all the same: its owner's own retries take over, and the run must not fetch it forever.
-            LOG.warn("Recovery of {} {} failed: {}", record.direction(), record.key(), e.toString());
+            LOG.warn("Recovery of {} {} failed", record.direction(), record.key(), e);
             SubscriptionRecord marked = record.recoveredAt(clock.instant());
             store.put(marked);
             mine.complete(marked);

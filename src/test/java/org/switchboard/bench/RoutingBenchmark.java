@@ -46,6 +46,7 @@ public class RoutingBenchmark {
     private IncomingRequest[] byEpid;
     private IncomingRequest[] byHeader;
     private IncomingRequest[] byConversation;
+    private IncomingRequest[] ambiguousByConversation;
     private IncomingRequest[] noMatch;
     private String[][] wire;
     private int next;
@@ -76,6 +77,7 @@ public class RoutingBenchmark {
         byEpid = new IncomingRequest[REQUESTS];
         byHeader = new IncomingRequest[REQUESTS];
         byConversation = new IncomingRequest[REQUESTS];
+        ambiguousByConversation = new IncomingRequest[REQUESTS];
         noMatch = new IncomingRequest[REQUESTS];
         wire = new String[REQUESTS][];
         SipUri nobody = SipUri.parse("sip:nobody@example.com");
@@ -89,6 +91,11 @@ public class RoutingBenchmark {
             ConversationId conversation = new ConversationId("conv-" + i);
             conversations.remember(conversation, app);
             byConversation[i] = request(Optional.empty(), nobody, Optional.empty(), Optional.of(conversation), from);
+            // A user's AOR (two user endpoints, no epid) narrowed by a conversation one of them handles.
+            ConversationId userConversation = new ConversationId("user-conv-" + i);
+            conversations.remember(userConversation, user);
+            ambiguousByConversation[i] = request(Optional.empty(), user.owner().uri(), Optional.empty(),
+                    Optional.of(userConversation), from);
             noMatch[i] = request(Optional.empty(), SipUri.parse("sip:nobody" + i + "@example.com"), Optional.empty(),
                     Optional.empty(), from);
             wire[i] = new String[] {"<" + app.owner().uri() + ">;tag=abc", "\"Caller\" <sip:caller@example.org>;tag=1"};
@@ -128,6 +135,11 @@ public class RoutingBenchmark {
     @Benchmark
     public RoutingDecision conversation_id() {
         return router.route(byConversation[index()]);
+    }
+
+    @Benchmark
+    public RoutingDecision ambiguous_aor_narrowed_by_conversation_id() {
+        return router.route(ambiguousByConversation[index()]);
     }
 
     @Benchmark

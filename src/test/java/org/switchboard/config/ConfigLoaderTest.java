@@ -166,6 +166,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void broken_yaml_is_one_line_naming_file_line_column_and_the_problem() throws IOException {
+        Path file = file("server:\n  sip-port: [\n  x: 1\n");
+        assertThatThrownBy(() -> loader.load(file)).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage())
+                .isEqualTo("Configuration error in " + file + ": not valid YAML at line 4, column 1: expected ',' or ']',"
+                        + " but got <stream end> (in the flow sequence that starts at line 2, column 13)"));
+    }
+
+    @Test
+    void a_yaml_problem_without_context_is_one_line_too() throws IOException {
+        Path file = file("server:\n  sip-port: 5060\n   sip-address: 127.0.0.1\n");
+        assertThatThrownBy(() -> loader.load(file)).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage())
+                .startsWith("Configuration error in " + file + ": not valid YAML at line 3, column ").doesNotContain("\n"));
+    }
+
+    @Test
     void a_top_level_that_is_not_a_mapping_is_refused() throws IOException {
         assertThatThrownBy(() -> loader.load(file("- a\n- b\n")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problem()).contains("mapping"));

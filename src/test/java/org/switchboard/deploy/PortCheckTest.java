@@ -40,4 +40,29 @@ class PortCheckTest {
                     .hasValueSatisfying(u -> assertThat(u.address()).isEqualTo(http));
         }
     }
+
+    @Test
+    void a_plain_listener_without_address_reuse_on_the_http_port_is_found() throws Exception {
+        try (ServerSocket plain = new ServerSocket()) {
+            plain.setReuseAddress(false);
+            plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            ListenAddress http = ListenAddress.http("127.0.0.1", plain.getLocalPort());
+            assertThat(PortCheck.firstUnavailable(List.of(http))).hasValueSatisfying(u -> {
+                assertThat(u.address()).isEqualTo(http);
+                assertThat(u.reason()).isEqualTo("address already in use");
+            });
+        }
+    }
+
+    @Test
+    void sip_over_tcp_and_http_on_the_same_port_collide_with_each_other() {
+        int port = FreePorts.udpAndTcp();
+        ListenAddress http = ListenAddress.http("127.0.0.1", port);
+        assertThat(PortCheck.firstUnavailable(List.of(ListenAddress.sip("127.0.0.1", port, "udp"),
+                ListenAddress.sip("127.0.0.1", port, "tcp"), http))).hasValueSatisfying(u -> {
+                    assertThat(u.address()).isEqualTo(http);
+                    assertThat(u.reason()).isEqualTo("address already in use");
+                });
+        assertThat(FreePorts.isFree(port)).isTrue(); // nothing is left bound
+    }
 }

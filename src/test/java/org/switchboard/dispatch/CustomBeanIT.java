@@ -33,6 +33,8 @@ class CustomBeanIT {
                   - aor: sip:greeter@example.com
                     bean: greeter
                     settings: {greeting: "Hello from a custom bean"}
+                  - aor: sip:broken@example.com
+                    bean: failing
                 """).start();
              SipClient client = SipClient.udp()) {
             Response response = client.send(client.requestTo(Request.MESSAGE, "sip:greeter@example.com", "carol",
@@ -41,6 +43,14 @@ class CustomBeanIT {
             assertThat(new String(response.getRawContent(), StandardCharsets.UTF_8))
                     .isEqualTo("Hello from a custom bean (sip:greeter@example.com)");
             assertThat(SipClient.contactUri(response)).startsWith("sip:greeter@example.com;gr=urn:uuid:");
+
+            // A bean that throws: 500 with a short reason, and the exception logged with its stack trace.
+            Response failed = client.send(client.requestTo(Request.MESSAGE, "sip:broken@example.com", "carol",
+                    server.sipPort()), Duration.ofSeconds(10));
+            assertThat(failed.getStatusCode()).isEqualTo(500);
+            assertThat(failed.getReasonPhrase()).isEqualTo("Endpoint failed");
+            assertThat(server.stderr()).contains("failing bean: a bug in MESSAGE handling")
+                    .contains("at org.switchboard.testing.beans.FailingEndpoint.onRequest");
         }
     }
 }

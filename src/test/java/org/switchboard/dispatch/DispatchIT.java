@@ -205,6 +205,27 @@ class DispatchIT {
         }
 
         @Test
+        void a_conversation_id_picks_among_the_user_endpoints_of_an_ambiguous_aor() throws Exception {
+            try (SipClient client = SipClient.udp()) {
+                Response first = client.send(client.withHeader(message(client, "sip:alice@example.com;epid=e2", "first"),
+                        "Ms-Conversation-ID", "conv-alice"), ANSWER);
+                assertThat(first.getStatusCode()).as("response:%n%s", first).isEqualTo(200);
+                String e2 = gruuOf(client, first, "alice");
+                answerEcho(client);
+
+                Response second = client.send(client.withHeader(message(client, "sip:alice@example.com", "second"),
+                        "Ms-Conversation-ID", "conv-alice"), ANSWER);
+                assertThat(second.getStatusCode()).as("the conversation singles out e2:%n%s", second).isEqualTo(200);
+                assertThat(gruuOf(client, second, "alice")).isEqualTo(e2);
+                answerEcho(client);
+
+                Response unknown = client.send(client.withHeader(message(client, "sip:alice@example.com", "third"),
+                        "Ms-Conversation-ID", "conv-of-nobody"), ANSWER);
+                assertThat(unknown.getStatusCode()).as("response:%n%s", unknown).isEqualTo(485);
+            }
+        }
+
+        @Test
         void a_request_matching_no_endpoint_is_404_no_matching_endpoint() throws Exception {
             try (SipClient client = SipClient.udp()) {
                 Response response = client.send(message(client, "sip:nobody@example.com", "hello"), ANSWER);

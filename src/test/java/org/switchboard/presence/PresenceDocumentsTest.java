@@ -325,8 +325,10 @@ class PresenceDocumentsTest {
                             e -> assertThat(everythingSaidAbout(e)).doesNotContain(secret));
         }
 
-        // Through the store too: nothing is stored or delivered, and the refusal is counted.
-        OrderedPresenceStore store = new OrderedPresenceStore(new UnusedRepository(), documents, "pool-a");
+        assertThat(documents.refusedCount()).isEqualTo(bodies.size());
+
+        // Through the store too (its own parser here): nothing is stored or delivered, and the refusal is counted.
+        OrderedPresenceStore store = new OrderedPresenceStore(new UnusedRepository(), new PresenceDocuments(65_536), "pool-a");
         List<PresenceUpdate> delivered = new ArrayList<>();
         store.addListener(delivered::add);
         for (int i = 0; i < bodies.size(); i++) {

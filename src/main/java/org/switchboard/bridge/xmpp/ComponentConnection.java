@@ -94,7 +94,7 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
             try {
                 receive(this, packet);
             } catch (RuntimeException e) {
-                LOG.warn("XMPP: cannot handle a stanza from {}: {}", packet.getFrom(), e.toString());
+                LOG.warn("XMPP: cannot handle a stanza from {}", packet.getFrom(), e);
             }
         }
 

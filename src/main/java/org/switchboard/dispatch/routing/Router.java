@@ -3,6 +3,7 @@ package org.switchboard.dispatch.routing;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.endpoint.ConversationId;
@@ -12,14 +13,18 @@ import org.switchboard.endpoint.SipUri;
 /**
  * Decides which endpoint an incoming request goes to, applying the dispatch rules of PRODUCT.md §B in
  * order: {@code Ms-Application-Aor}, then the To URI (GRUU, or AOR narrowed by epid), then
- * {@code Ms-Conversation-ID}. The first rule that finds any endpoint decides; an
- * {@code Ms-Application-Aor} header decides alone, even when it finds none.
+ * {@code Ms-Conversation-ID} whenever the To URI does not single out one endpoint: it picks among the To URI's
+ * several matches, or among all endpoints when the To URI matches none. An {@code Ms-Application-Aor} header
+ * decides alone, even when it finds none.
  */
 public final class Router {
 
     static final RoutingDecision.Rejected NO_MATCHING_ENDPOINT = new RoutingDecision.Rejected(404, "No matching endpoint");
     static final RoutingDecision.Rejected AMBIGUOUS = new RoutingDecision.Rejected(485, "Ambiguous");
     static final RoutingDecision.Rejected UNKNOWN_DIALOG = new RoutingDecision.Rejected(481, "Call/Transaction Does Not Exist");
+
+    /** Methods that exist only inside a dialog: BYE (RFC 3261), PRACK (RFC 3262), UPDATE (RFC 3311). */
+    private static final Set<String> DIALOG_ONLY_METHODS = Set.of("BYE", "PRACK", "UPDATE");
 
     /** The endpoints one rule found. */
     private record Match(Rule rule, List<EndpointRef> endpoints) {
@@ -40,8 +45,18 @@ public final class Router {
     public RoutingDecision route(IncomingRequest request) {
         Match match = request.applicationAor()
                 .map(aor -> new Match(Rule.APPLICATION_AOR_HEADER, table.ownedBy(Aor.of(aor))))
-                .orElseGet(() -> byToUri(request).orElseGet(() -> byConversation(request)));
+                .orElseGet(() -> byToUri(request)
+                        .map(to -> to.endpoints().size() > 1 ? narrowedByConversation(request, to) : to)
+                        .orElseGet(() -> byConversation(request, List.of())));
         return decide(request, match, true);
+    }
+
+    /**
+     * The answer to a request of a method that exists only inside a dialog (BYE, PRACK, UPDATE) when it arrives
+     * outside any dialog; empty for every other method. Such a request is never given to an endpoint.
+     */
+    public static Optional<RoutingDecision.Rejected> outsideItsDialog(String method) {
+        return DIALOG_ONLY_METHODS.contains(method) ? Optional.of(UNKNOWN_DIALOG) : Optional.empty();
     }
 
     /**
@@ -77,17 +92,26 @@ public final class Router {
         return found.isEmpty() ? Optional.empty() : Optional.of(new Match(rule, found));
     }
 
+    /** Rule 3 among the several endpoints the To URI matched; the To URI's match stands when rule 3 finds none of them. */
+    private Match narrowedByConversation(IncomingRequest request, Match to) {
+        Match narrowed = byConversation(request, to.endpoints());
+        return narrowed.endpoints().isEmpty() ? to : narrowed;
+    }
+
     /**
-     * Rule 3. When several endpoints handle the conversation, those not acting for the sender are
+     * Rule 3: the endpoints handling the request's conversation, among {@code candidates} when there are any
+     * (the To URI's matches). When several endpoints handle the conversation, those not acting for the sender are
      * preferred: the request is going to the other side.
      */
-    private Match byConversation(IncomingRequest request) {
+    private Match byConversation(IncomingRequest request, List<EndpointRef> candidates) {
         Optional<ConversationId> conversation = request.conversationId();
         if (conversation.isEmpty()) {
             return new Match(Rule.CONVERSATION_ID, List.of());
         }
         List<EndpointRef> handlers = conversations.handlersOf(conversation.get()).stream()
                 .flatMap(this::stillServing)
+                .filter(e -> candidates.isEmpty() || candidates.contains(e))
+                .distinct()
                 .toList();
         if (handlers.size() > 1) {
             Aor sender = Aor.of(request.from());

@@ -3,6 +3,7 @@ package org.switchboard.endpoint.builtin;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Named;
 import java.io.IOException;
+import org.switchboard.endpoint.Endpoint;
 import org.switchboard.endpoint.InboundRequest;
 import org.switchboard.endpoint.EndpointBehavior;
 import org.switchboard.endpoint.SipUri;
@@ -14,6 +15,15 @@ import org.switchboard.endpoint.SipUri;
 @Named("echo")
 @Dependent
 public class EchoEndpoint implements EndpointBehavior {
+
+    /** An echo endpoint takes no {@code settings:}; binding this refuses any key given. */
+    public record Settings() {
+    }
+
+    @Override
+    public void start(Endpoint endpoint) {
+        endpoint.settings(Settings.class);
+    }
 
     @Override
     public void onRequest(InboundRequest request) throws IOException {
@@ -27,7 +37,7 @@ public class EchoEndpoint implements EndpointBehavior {
                         .body(request.contentType().orElse("text/plain"), request.content())
                         .send();
             }
-            default -> request.reply(405, "Method Not Allowed");
+            default -> request.replyMethodNotAllowed("OPTIONS", "MESSAGE");
         }
     }
 }

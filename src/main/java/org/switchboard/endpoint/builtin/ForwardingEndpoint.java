@@ -23,16 +23,23 @@ public class ForwardingEndpoint implements EndpointBehavior {
 
     /** One rule: a SIP header, a regular expression found in its value, and the AOR to hand the request to. */
     public record Rule(String header, String pattern, String target) {
+        // Missing parts are refused by Settings: the binder reports a misspelt key only after this
+        // constructor has run, and "patern: x" must be named as such, not as a missing pattern.
         public Rule {
-            if (header == null || header.isBlank() || pattern == null || target == null) {
-                throw new IllegalArgumentException("a rule needs header, pattern and target");
+            if (pattern != null) {
+                try {
+                    Pattern.compile(pattern);
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("pattern is not a valid regular expression: " + e.getDescription());
+                }
             }
-            try {
-                Pattern.compile(pattern);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("pattern is not a valid regular expression: " + e.getDescription());
+            if (target != null) {
+                Aor.parse(target);
             }
-            Aor.parse(target);
+        }
+
+        boolean complete() {
+            return header != null && !header.isBlank() && pattern != null && target != null;
         }
     }
 
@@ -40,6 +47,11 @@ public class ForwardingEndpoint implements EndpointBehavior {
     public record Settings(List<Rule> rules, Integer otherwise) {
         public Settings {
             rules = rules == null ? List.of() : List.copyOf(rules);
+            for (int i = 0; i < rules.size(); i++) {
+                if (!rules.get(i).complete()) {
+                    throw new IllegalArgumentException("rules[" + i + "] needs header, pattern and target");
+                }
+            }
             otherwise = otherwise == null ? 404 : otherwise;
         }
     }

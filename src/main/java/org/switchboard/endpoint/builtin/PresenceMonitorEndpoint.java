@@ -83,7 +83,7 @@ public class PresenceMonitorEndpoint implements EndpointBehavior {
         switch (request.method()) {
             case "OPTIONS" -> request.reply(200);
             case "NOTIFY" -> request.reply(481, "Subscription Does Not Exist");
-            default -> request.reply(405, "Method Not Allowed");
+            default -> request.replyMethodNotAllowed("OPTIONS", "NOTIFY");
         }
     }
 

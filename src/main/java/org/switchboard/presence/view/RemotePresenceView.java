@@ -221,7 +221,7 @@ public final class RemotePresenceView implements AutoCloseable {
             try {
                 listener.onStateChanged(change);
             } catch (RuntimeException e) {
-                LOG.warn("Presence view listener failed on {}: {}", change, e.toString());
+                LOG.warn("Presence view listener failed on {}", change, e);
             }
         }
 
@@ -238,7 +238,7 @@ public final class RemotePresenceView implements AutoCloseable {
             try {
                 listener.onNotification(notification);
             } catch (RuntimeException e) {
-                LOG.warn("Presence view listener failed on the presence of {}: {}", target, e.toString());
+                LOG.warn("Presence view listener failed on the presence of {}", target, e);
             }
         }
     };

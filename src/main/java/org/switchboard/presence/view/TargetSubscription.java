@@ -3,6 +3,7 @@ package org.switchboard.presence.view;
 import org.switchboard.timing.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
@@ -22,6 +23,11 @@ import org.switchboard.endpoint.Aor;
 final class TargetSubscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(TargetSubscription.class);
+    /**
+     * The longest an answer is awaited. The SIP stack reports an unanswered non-INVITE request after 32 s (Timer
+     * F); should that report never come, the request counts as unanswered here all the same.
+     */
+    static final Duration ANSWER_BACKSTOP = Duration.ofSeconds(40);
 
     private final Aor target;
     private final ViewMode mode;
@@ -44,6 +50,8 @@ final class TargetSubscription {
     private long pending = -1;
     private Purpose pendingPurpose;
     private Duration asking;
+    /** When the subscription granted last ends at the notifier; null when none is granted. */
+    private Instant grantedUntil;
     /** Failed attempts since the last success. */
     private int failures;
     private Duration reestablishDelay;
@@ -138,6 +146,7 @@ final class TargetSubscription {
         }
         Purpose purpose = pendingPurpose;
         pending = -1;
+        cancelTimer(); // the answer deadline
         if (purpose == Purpose.UNSUBSCRIBE) {
             moveTo(SubscriptionState.TERMINATED, "unsubscribed (" + status + ")");
             return;
@@ -146,6 +155,7 @@ final class TargetSubscription {
             established = true;
             failures = 0;
             reestablishDelay = policy().reestablishInitial();
+            grantedUntil = clock.instant().plus(expires.orElse(asking));
             body.ifPresent(b -> events.presence(target, b.contentType(), b.text()));
             if (state != SubscriptionState.SUBSCRIBED) {
                 moveTo(SubscriptionState.SUBSCRIBED, (purpose == Purpose.REFRESH ? "refreshed " : "accepted ") + status);
@@ -194,11 +204,13 @@ final class TargetSubscription {
                 // The NOTIFY overtook the 200: the subscription exists; the 200 may still come.
                 moveTo(SubscriptionState.SUBSCRIBED, "first NOTIFY (" + notify.state() + ")");
                 failures = 0;
+                grantedUntil = clock.instant().plus(notify.expires().orElse(asking));
                 if (mode == ViewMode.PERSISTENT) {
                     scheduleNext(notify.expires().orElse(asking));
                 }
             } else if (state == SubscriptionState.SUBSCRIBED && mode == ViewMode.PERSISTENT && notify.expires().isPresent()
                     && pending < 0) {
+                grantedUntil = clock.instant().plus(notify.expires().get());
                 scheduleNext(notify.expires().get());
             }
             return true;
@@ -226,6 +238,7 @@ final class TargetSubscription {
     private void failed(Purpose purpose, String status, Optional<Duration> retryAfter) {
         ViewPolicy policy = policy(); // one snapshot per decision
         established = false;
+        grantedUntil = null;
         failures++;
         String what = purpose == Purpose.REFRESH ? "refresh failed: " : "SUBSCRIBE failed: ";
         if (failures <= policy.retryDelays().size()) {
@@ -253,6 +266,7 @@ final class TargetSubscription {
     private void finalRejection(String why) {
         cancelTimer();
         established = false;
+        grantedUntil = null;
         pending = -1;
         moveTo(SubscriptionState.TERMINATING, why);
         moveTo(SubscriptionState.TERMINATED, why + StateChange.FINAL);
@@ -276,15 +290,44 @@ final class TargetSubscription {
         cancelTimer();
         dialog = newDialog.getAsLong();
         established = false;
+        grantedUntil = null;
         moveTo(SubscriptionState.SUBSCRIBING, why);
         send(Purpose.SUBSCRIBE, dialog, asking);
     }
 
     private void send(Purpose purpose, long onDialog, Duration expires) {
         cancelTimer();
-        pending = ++requestSeq;
+        long id = ++requestSeq;
+        pending = id;
         pendingPurpose = purpose;
-        sender.subscribe(target, onDialog, expires, pending);
+        sender.subscribe(target, onDialog, expires, id);
+        if (pending == id) { // not answered at once
+            timer = scheduler.schedule(answerDeadline(), () -> unanswered(id));
+        }
+    }
+
+    /**
+     * How long an answer is awaited: never past the end of the subscription in force (a refresh that is not
+     * answered before then leaves nothing subscribed), and never longer than {@link #ANSWER_BACKSTOP}.
+     */
+    private Duration answerDeadline() {
+        if (grantedUntil == null) {
+            return ANSWER_BACKSTOP;
+        }
+        Duration left = Duration.between(clock.instant(), grantedUntil);
+        return left.isNegative() ? Duration.ZERO : min(left, ANSWER_BACKSTOP);
+    }
+
+    /** No answer by the deadline: the request failed as a timeout would, and a late answer is stale. */
+    private synchronized void unanswered(long requestId) {
+        if (requestId != pending) {
+            return;
+        }
+        timer = null;
+        boolean expired = grantedUntil != null && !clock.instant().isBefore(grantedUntil);
+        LOG.info("{}: no answer to {} {}", target, pendingPurpose,
+                expired ? "before the subscription expired" : "within " + ANSWER_BACKSTOP.toSeconds() + " s");
+        onResponse(requestId, 408, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** Persistent: refresh before expiry. Polling: fetch again after the interval. */

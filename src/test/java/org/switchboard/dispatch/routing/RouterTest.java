@@ -227,10 +227,45 @@ class RouterTest {
         }
 
         @Test
-        void thatIsAmbiguousDoesNotFallThroughToTheConversation() {
+        void thatIsAmbiguousStaysAmbiguousWhenNoneOfItsMatchesHandlesTheConversation() {
             handles("conv", BOB_DESK);
 
             assertThat(route(Requests.to("sip:alice@example.com").conversation("conv"))).isEqualTo(AMBIGUOUS);
+        }
+
+        @Test
+        void thatIsAmbiguousIsNarrowedToTheEndpointHandlingTheConversation() {
+            handles("conv", ALICE_PHONE);
+
+            assertThat(route(Requests.to("sip:alice@example.com").conversation("conv")))
+                    .isEqualTo(new Delivered(ALICE_PHONE, Rule.CONVERSATION_ID));
+        }
+
+        @Test
+        void thatIsAmbiguousIsNarrowedBeforeTheDefaultRoutingEndpointIsConsidered() {
+            table.setDefaultRoutingEndpoint(DEFAULT);
+            handles("conv", ALICE_LAPTOP);
+
+            assertThat(route(Requests.to("sip:alice@example.com").conversation("conv")))
+                    .isEqualTo(new Delivered(ALICE_LAPTOP, Rule.CONVERSATION_ID));
+        }
+
+        @Test
+        void thatIsAmbiguousIsNarrowedByTheSenderTieBreakAmongItsMatches() {
+            handles("conv", ALICE_LAPTOP);
+            handles("conv", ALICE_PHONE);
+
+            assertThat(route(Requests.to("sip:alice@example.com").conversation("conv").from("sip:dave@example.com")))
+                    .isEqualTo(AMBIGUOUS);
+        }
+
+        @Test
+        void thatIsAmbiguousIgnoresConversationHandlersOutsideItsMatches() {
+            handles("conv", ALICE_PHONE);
+            handles("conv", BOB_DESK);
+
+            assertThat(route(Requests.to("sip:alice@example.com").conversation("conv").from("sip:alice@example.com")))
+                    .isEqualTo(new Delivered(ALICE_PHONE, Rule.CONVERSATION_ID));
         }
     }
 
@@ -475,6 +510,24 @@ class RouterTest {
 
             assertThat(route(Requests.to("sip:ghost@example.com").conversation("conv")))
                     .isEqualTo(new Delivered(CAROL_APP, Rule.CONVERSATION_ID));
+        }
+    }
+
+    @Nested
+    class DialogOnlyMethods {
+
+        @Test
+        void byePrackAndUpdateOutsideADialogAreAnswered481() {
+            for (String method : List.of("BYE", "PRACK", "UPDATE")) {
+                assertThat(Router.outsideItsDialog(method)).contains(UNKNOWN_DIALOG);
+            }
+        }
+
+        @Test
+        void otherMethodsOutsideADialogAreRoutedAsUsual() {
+            for (String method : List.of("INFO", "MESSAGE", "OPTIONS", "SUBSCRIBE", "NOTIFY", "INVITE", "bye")) {
+                assertThat(Router.outsideItsDialog(method)).isEmpty();
+            }
         }
     }
 }

@@ -311,6 +311,8 @@ class PresenceViewWireIT {
                     .isEqualTo(2);
             assertThat(after.path("presenceViews").path("SUBSCRIBED").asLong()).as("%s", after).isEqualTo(1);
             assertThat(after.path("presenceViews").size()).as("no target in any other state: %s", after).isEqualTo(1);
+            assertThat(after.path("presence").path("refused").asLong()).as("the health counts agree with the view's: %s", after)
+                    .isEqualTo(2);
 
             String log = log(server);
             assertThat(log).doesNotContain(marker).doesNotContain("lollollol").doesNotContain("SUBSCRIBED -> ");

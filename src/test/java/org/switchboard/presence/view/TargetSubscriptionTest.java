@@ -317,4 +317,63 @@ class TargetSubscriptionTest {
         assertThat(last().dialog()).isEqualTo(2);
         assertThat(last().expires()).isZero();
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {60, 30, 20})
+    void a_refresh_unanswered_until_the_subscription_expires_ends_in_waiting_for_retry_and_a_new_dialog(int grantedSeconds) {
+        Duration granted = Duration.ofSeconds(grantedSeconds);
+        TargetSubscription s = subscription(ViewMode.PERSISTENT);
+        s.start();
+        answer(s, last(), 200, granted);
+        Duration refreshAt = ViewPolicy.defaults().refreshAfter(granted);
+        scheduler.advance(refreshAt);
+        assertThat(sent).hasSize(2);
+        assertThat(last().dialog()).as("the refresh goes in the same dialog").isEqualTo(1);
+        Sent refresh = last();
+
+        scheduler.advance(granted.minus(refreshAt).minusMillis(1));
+        assertThat(s.state()).as("still within the granted expiry").isEqualTo(SUBSCRIBED);
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(s.state()).as("never SUBSCRIBED past the expiry").isEqualTo(WAITING_FOR_RETRY);
+        assertThat(changes.get(changes.size() - 1).reason()).contains("408");
+
+        scheduler.advance(scheduler.nextDelay().orElseThrow());
+        assertThat(s.state()).isEqualTo(SUBSCRIBING);
+        assertThat(last().dialog()).as("a new dialog, a new Call-ID").isNotEqualTo(1);
+        answer(s, refresh, 200, granted);
+        assertThat(s.state()).as("the late answer to the refresh given up on changes nothing").isEqualTo(SUBSCRIBING);
+        answer(s, last(), 200, granted);
+        assertThat(s.state()).isEqualTo(SUBSCRIBED);
+    }
+
+    @Test
+    void a_subscribe_never_answered_fails_after_the_backstop_even_if_the_stack_never_reports_a_timeout() {
+        TargetSubscription s = subscription(ViewMode.PERSISTENT);
+        s.start();
+        scheduler.advance(TargetSubscription.ANSWER_BACKSTOP.minusMillis(1));
+        assertThat(s.state()).isEqualTo(SUBSCRIBING);
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(s.state()).isEqualTo(WAITING_FOR_RETRY);
+    }
+
+    @Test
+    void a_refresh_of_a_long_subscription_waits_the_backstop_not_the_expiry() {
+        TargetSubscription s = subscribed();
+        scheduler.advance(HOUR.minusMinutes(1));
+        assertThat(sent).hasSize(2);
+        scheduler.advance(TargetSubscription.ANSWER_BACKSTOP.minusMillis(1));
+        assertThat(s.state()).isEqualTo(SUBSCRIBED);
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(s.state()).isEqualTo(WAITING_FOR_RETRY);
+    }
+
+    @Test
+    void an_answer_in_time_cancels_the_deadline() {
+        TargetSubscription s = subscription(ViewMode.PERSISTENT);
+        s.start();
+        answer(s, last(), 200, HOUR);
+        scheduler.advance(TargetSubscription.ANSWER_BACKSTOP.multipliedBy(2));
+        assertThat(s.state()).isEqualTo(SUBSCRIBED);
+        assertThat(states()).containsExactly(SUBSCRIBING, SUBSCRIBED);
+    }
 }
