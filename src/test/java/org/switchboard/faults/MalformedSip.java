@@ -79,26 +79,25 @@ final class MalformedSip {
         Set<String> none = Set.of(NONE);
         Set<String> closed = Set.of(CLOSED);
         Set<String> notSent = Set.of();
-        String tcpCloses = "400 (the stack closes the TCP connection on a parse error instead of answering; over UDP it answers 400)";
 
         // ----- bad headers -----
         kinds.add(new Kind("garbage header line", ok, ok, "", c -> request(c, "OPTIONS", ECHO).header("this is not a header").bytes()));
         kinds.add(new Kind("no Via", none, none, "", c -> request(c, "OPTIONS", ECHO).noVia().bytes()));
-        kinds.add(new Kind("invalid Via", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("invalid Via", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).noVia().header("Via: garbage!!").bytes()));
-        kinds.add(new Kind("CSeq not a number", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("CSeq not a number", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).replace("CSeq: 1 OPTIONS", "CSeq: abc OPTIONS").bytes()));
         kinds.add(new Kind("CSeq method not the request's", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE").bytes()));
         kinds.add(new Kind("Content-Length longer than body", badRequest, none, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "hello").contentLength(500).bytes()));
-        kinds.add(new Kind("Content-Length negative", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("Content-Length negative", badRequest, badRequest, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "hello").contentLength(-5).bytes()));
         // RFC 3261 §18.3: over UDP the bytes past Content-Length are discarded. Over a stream they would be the next message.
         kinds.add(new Kind("Content-Length shorter than body", ok, notSent, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "hello world").contentLength(3).bytes()));
         kinds.add(new Kind("request line not SIP", none, closed, "", c -> ascii("HELLO WORLD\r\n\r\n")));
-        kinds.add(new Kind("Request-URI unparseable", badRequest, closed, tcpCloses, c -> request(c, "OPTIONS", "sip:@@::").bytes()));
+        kinds.add(new Kind("Request-URI unparseable", badRequest, badRequest, "", c -> request(c, "OPTIONS", "sip:@@::").bytes()));
         kinds.add(new Kind("From not a SIP URI", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).replace("From: <sip:flood@127.0.0.1>", "From: <http://example.com/x>").bytes()));
         kinds.add(new Kind("To not a SIP URI", badRequest, badRequest, "",
@@ -124,15 +123,15 @@ final class MalformedSip {
                 "513 Message Too Large or a closed connection; the stack neither answers nor closes (a header line over"
                         + " ~32 KB on TCP: nothing more on that connection is answered)",
                 c -> request(c, "OPTIONS", ECHO).header("X-Big: " + "a".repeat(100_000)).bytes()));
-        kinds.add(new Kind("body of 1 MB", notSent, closed,
-                "513 Message Too Large; the stack closes the connection (over the 64 KiB MAX_MESSAGE_SIZE)",
+        // Answered 513, then the connection is closed (the runner's TCP transport; the stack alone closed it unanswered).
+        kinds.add(new Kind("body of 1 MB", notSent, Set.of("513"), "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "x".repeat(1_000_000)).bytes()));
         kinds.add(new Kind("datagram of 64 KB", ok, notSent, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "x".repeat(64_000)).bytes()));
         // ----- bad encodings -----
         kinds.add(new Kind("invalid UTF-8 in Subject", ok, ok, "",
                 c -> request(c, "OPTIONS", ECHO).rawHeader(bytes("Subject: ", new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3, 0x28})).bytes()));
-        kinds.add(new Kind("invalid UTF-8 in From", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("invalid UTF-8 in From", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).noFrom().rawHeader(bytes("From: \"", new byte[] {(byte) 0xff, (byte) 0xfe},
                         ascii("\" <sip:fl"), new byte[] {(byte) 0xc3, 0x28}, ascii("od@127.0.0.1>;tag=f1"))).bytes()));
         kinds.add(new Kind("NUL in a header", ok, ok, "", c -> request(c, "OPTIONS", ECHO).rawHeader(bytes("Subject: a", new byte[] {0}, ascii("b"))).bytes()));
