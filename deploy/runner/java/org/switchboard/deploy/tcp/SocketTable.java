@@ -27,11 +27,6 @@ final class SocketTable {
         // the static initialiser has run
     }
 
-    /** The stack's sender, which owns the table (private to the stack's package). */
-    static IOHandler ioHandler(SIPTransactionStack stack) {
-        return (IOHandler) read(IO_HANDLER, stack);
-    }
-
     /**
      * Forgets {@code socket}, cached under {@code peer}, only while it is still the socket cached there. Like the
      * stack's own removal it then also drops the key's send lock (releasing it for a sender waiting on it), which
@@ -41,7 +36,7 @@ final class SocketTable {
         if (socket == null) {
             return;
         }
-        IOHandler handler = ioHandler(stack);
+        IOHandler handler = (IOHandler) read(IO_HANDLER, stack);
         Map<String, Socket> sockets = cast(read(SOCKETS, handler));
         if (sockets.remove(peer, socket)) {
             Map<String, Semaphore> locks = cast(read(SEND_LOCKS, handler));

@@ -29,9 +29,6 @@ import org.apache.log4j.Logger;
  * <li>what it sends goes on its own socket while that is open (RFC 3261 §18.2.2: a response on the connection its
  * request came in on). The stack looks the socket up in its table by the peer's address and port instead, and when it
  * finds another there, adopts that socket as the channel's own (and fails on it when it has meanwhile closed);</li>
- * <li>once its own socket has closed, a reply still goes the stack's way (an open connection to the peer's address
- * and port, else a new one), but the channel never adopts that connection: the stack's channel did, and then read it
- * with a second thread, taking requests of the newer connection, and closed it with itself;</li>
  * <li>closing it forgets its socket in that table only if the entry is still its own: a newer connection from the
  * same peer address and port (a client that binds a fixed local port) keeps its entry;</li>
  * <li>a request with an unparseable mandatory header is answered 400 on the connection, which stays open (closed
@@ -40,7 +37,7 @@ import org.apache.log4j.Logger;
  * ({@link SizeLimitedParser}); the stack would throw, log a stack trace and leave the connection half read.</li>
  * </ul>
  * The superclass starts the reading thread from its constructor, before this class's fields could be initialised:
- * the only fields here are flags whose default (false) is their initial value.
+ * the only field here is a flag whose default (false) is its initial value.
  */
 final class TcpConnection extends TCPMessageChannel {
 
@@ -52,8 +49,6 @@ final class TcpConnection extends TCPMessageChannel {
 
     /** Set once a message was refused as too large: whatever of it the parser still reads is not processed. */
     private volatile boolean refused;
-    /** Set when the connection is closed: the channel then never adopts another (see {@link #sendMessage}). */
-    private volatile boolean closed;
 
     /** A connection a peer opened. */
     TcpConnection(Socket socket, SIPTransactionStack stack, TcpListener listener, String threadName) throws IOException {
@@ -68,7 +63,6 @@ final class TcpConnection extends TCPMessageChannel {
 
     @Override
     public void close(boolean removeSocket, boolean stopKeepAliveTask) {
-        closed = true;
         Socket own = mySock;
         super.close(false, stopKeepAliveTask);
         if (removeSocket && key != null) {
@@ -79,19 +73,9 @@ final class TcpConnection extends TCPMessageChannel {
 
     @Override
     protected synchronized void sendMessage(byte[] message, boolean retry) throws IOException {
-        if (write(message)) {
-            return;
+        if (!write(message)) {
+            super.sendMessage(message, retry); // no open socket of its own: the stack's way (it may connect anew)
         }
-        if (Boolean.getBoolean("never") && (closed || mySock != null)) {
-            // Its connection is gone (a reply to a request read before the peer closed it). The stack's way, as RFC
-            // 3261 §18.2.2 has it: an open connection to the peer's address and port, else a new one. But this
-            // channel does not take that connection as its own: the stack's channel would, read it with a second
-            // thread, and close it with itself.
-            SocketTable.ioHandler(sipStack).sendBytes(messageProcessor.getIpAddress(), peerAddress, peerPort, "TCP", message,
-                    retry, this);
-            return;
-        }
-        super.sendMessage(message, retry); // not connected yet (a channel the stack opens): the stack's way
     }
 
     @Override
