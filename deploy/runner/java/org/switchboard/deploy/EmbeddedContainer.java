@@ -24,6 +24,7 @@ import org.mobicents.servlet.sip.core.SipApplicationDispatcherImpl;
 import org.mobicents.servlet.sip.startup.SipContextConfig;
 import org.mobicents.servlet.sip.startup.SipStandardContext;
 import org.switchboard.config.ConfigException;
+import org.switchboard.deploy.tcp.TcpTransport;
 
 /**
  * The real Restcomm SIP Servlets container on Tomcat 7, assembled in this JVM: a server with one
@@ -242,6 +243,9 @@ final class EmbeddedContainer {
         // Bounded input: oversized messages are refused rather than buffered.
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
+        // The stack's TCP loses replies to a client reconnecting from the same port, and closes connections
+        // on malformed input it could answer: replaced by the mended transport.
+        TcpTransport.configure(p);
         return p;
     }
 }

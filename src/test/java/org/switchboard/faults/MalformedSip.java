@@ -79,26 +79,25 @@ final class MalformedSip {
         Set<String> none = Set.of(NONE);
         Set<String> closed = Set.of(CLOSED);
         Set<String> notSent = Set.of();
-        String tcpCloses = "400 (the stack closes the TCP connection on a parse error instead of answering; over UDP it answers 400)";
 
         // ----- bad headers -----
         kinds.add(new Kind("garbage header line", ok, ok, "", c -> request(c, "OPTIONS", ECHO).header("this is not a header").bytes()));
         kinds.add(new Kind("no Via", none, none, "", c -> request(c, "OPTIONS", ECHO).noVia().bytes()));
-        kinds.add(new Kind("invalid Via", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("invalid Via", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).noVia().header("Via: garbage!!").bytes()));
-        kinds.add(new Kind("CSeq not a number", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("CSeq not a number", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).replace("CSeq: 1 OPTIONS", "CSeq: abc OPTIONS").bytes()));
         kinds.add(new Kind("CSeq method not the request's", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE").bytes()));
         kinds.add(new Kind("Content-Length longer than body", badRequest, none, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "hello").contentLength(500).bytes()));
-        kinds.add(new Kind("Content-Length negative", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("Content-Length negative", badRequest, badRequest, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "hello").contentLength(-5).bytes()));
         // RFC 3261 §18.3: over UDP the bytes past Content-Length are discarded. Over a stream they would be the next message.
         kinds.add(new Kind("Content-Length shorter than body", ok, notSent, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "hello world").contentLength(3).bytes()));
         kinds.add(new Kind("request line not SIP", none, closed, "", c -> ascii("HELLO WORLD\r\n\r\n")));
-        kinds.add(new Kind("Request-URI unparseable", badRequest, closed, tcpCloses, c -> request(c, "OPTIONS", "sip:@@::").bytes()));
+        kinds.add(new Kind("Request-URI unparseable", badRequest, badRequest, "", c -> request(c, "OPTIONS", "sip:@@::").bytes()));
         kinds.add(new Kind("From not a SIP URI", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).replace("From: <sip:flood@127.0.0.1>", "From: <http://example.com/x>").bytes()));
         kinds.add(new Kind("To not a SIP URI", badRequest, badRequest, "",
@@ -109,7 +108,8 @@ final class MalformedSip {
                 "505 (RFC 4475 §3.1.2.16); the stack accepts any version and Restcomm's getProtocol() is the constant SIP/2.0,"
                         + " so the application cannot tell",
                 c -> request(c, "OPTIONS", ECHO).replace(" SIP/2.0\r\n", " SIP/3.7\r\n").bytes()));
-        kinds.add(new Kind("Max-Forwards out of range", ok, ok, "",
+        // RFC 3261 §20.22: Max-Forwards is an integer 0-255; the stack once let this through, Switchboard answers 400.
+        kinds.add(new Kind("Max-Forwards out of range", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).replace("Max-Forwards: 70", "Max-Forwards: 99999999999999").bytes()));
         kinds.add(new Kind("1000 headers", ok, ok, "", c -> {
             Request r = request(c, "OPTIONS", ECHO);
@@ -124,15 +124,17 @@ final class MalformedSip {
                 "513 Message Too Large or a closed connection; the stack neither answers nor closes (a header line over"
                         + " ~32 KB on TCP: nothing more on that connection is answered)",
                 c -> request(c, "OPTIONS", ECHO).header("X-Big: " + "a".repeat(100_000)).bytes()));
-        kinds.add(new Kind("body of 1 MB", notSent, closed,
-                "513 Message Too Large; the stack closes the connection (over the 64 KiB MAX_MESSAGE_SIZE)",
+        // Answered 513, then the connection is closed (the runner's TCP transport; the stack alone closed it unanswered).
+        // A client still sending the body when the server closes gets a reset, which may discard the 513 it had not read.
+        kinds.add(new Kind("body of 1 MB", notSent, Set.of("513", CLOSED),
+                "513 every time (a lingering close: read and discard the rest before closing, as HTTP servers do)",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "x".repeat(1_000_000)).bytes()));
         kinds.add(new Kind("datagram of 64 KB", ok, notSent, "",
                 c -> request(c, "MESSAGE", ECHO).body("text/plain", "x".repeat(64_000)).bytes()));
         // ----- bad encodings -----
         kinds.add(new Kind("invalid UTF-8 in Subject", ok, ok, "",
                 c -> request(c, "OPTIONS", ECHO).rawHeader(bytes("Subject: ", new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3, 0x28})).bytes()));
-        kinds.add(new Kind("invalid UTF-8 in From", badRequest, closed, tcpCloses,
+        kinds.add(new Kind("invalid UTF-8 in From", badRequest, badRequest, "",
                 c -> request(c, "OPTIONS", ECHO).noFrom().rawHeader(bytes("From: \"", new byte[] {(byte) 0xff, (byte) 0xfe},
                         ascii("\" <sip:fl"), new byte[] {(byte) 0xc3, 0x28}, ascii("od@127.0.0.1>;tag=f1"))).bytes()));
         kinds.add(new Kind("NUL in a header", ok, ok, "", c -> request(c, "OPTIONS", ECHO).rawHeader(bytes("Subject: a", new byte[] {0}, ascii("b"))).bytes()));
