@@ -32,12 +32,10 @@ import org.switchboard.faults.MalformedSip.Transport;
  * reply read on it), and tallies what came back per kind and transport.
  *
  * <p>Each TCP connection is bound to a local port that no connection of the run has used before ({@link LocalPorts}).
- * The kernel would otherwise hand a closed connection's port out again, and the container (JAIN-SIP's TCP channel
- * cache, keyed by the peer's address and port, not by the connection) loses the reply on a new connection from a port
- * whose previous connection it is still tearing down: the old channel's close removes the new connection's socket
- * from the cache, and the stack then tries to open a connection of its own to the client's port, where nothing
- * listens. A real peer keeps its connection open and does not open thousands from recycled ports; the flood checks
- * the answer to each malformed message, so it keeps that artefact out (ContainerTcpPortReuseIT shows it apart).
+ * The kernel would otherwise hand a closed connection's port out again. The stack's own TCP transport lost the reply
+ * on a new connection from a port whose previous connection it was still tearing down; the runner's transport does
+ * not (TcpTransportIT asserts it), but the flood checks the answer to each malformed message, so it keeps the
+ * question of port reuse out of the flood.
  */
 final class FloodSender implements AutoCloseable {
 

@@ -204,8 +204,7 @@ class MalformedSipFloodIT {
             }
             check(sender.unattributed() == 0, round + ": UDP replies that name no message of the flood: " + sender.unattributed());
             print("flood: %s: the echo endpoint's MESSAGEs answered by the flood's socket: %d", round, sender.echoesAnswered());
-            print("flood: %s: TCP connections so far from %s (no client port reused: the container loses replies on a"
-                    + " port reused while it tears down the port's last connection, ContainerTcpPortReuseIT)", round,
+            print("flood: %s: TCP connections so far from %s (no client port reused: port reuse is TcpTransportIT's)", round,
                     LocalPorts.CLIENTS.summary());
         } finally {
             notifier.shutdownNow();
