@@ -23,9 +23,24 @@ public interface RegisterSender {
         /**
          * @param expires  the Expires granted, when the answer says
          * @param contacts a 3xx's Contacts (usable or not: those that do not parse are left out)
+         * @return what the edge must still do about the answer
          */
-        void onRegisterAnswer(long requestId, int status, Optional<Duration> expires, List<ContactChoice> contacts);
+        Verdict onRegisterAnswer(long requestId, int status, Optional<Duration> expires, List<ContactChoice> contacts);
 
         void onProbeAnswer(long requestId, int status);
+    }
+
+    /** What the endpoint made of an answer to a REGISTER. */
+    enum Verdict {
+        /** The answer the endpoint was waiting for: acted on. */
+        TAKEN,
+        /** An answer to a request the endpoint has moved on from; it changes nothing. */
+        IGNORED,
+        /**
+         * A 2xx to a REGISTER the endpoint gave up on, from a registrar it neither is registered with nor is
+         * registering with now: the edge removes that binding at once (REGISTER in the same Call-ID, next
+         * CSeq, Expires: 0), so that no registrar holds a binding the endpoint has left.
+         */
+        REMOVE_BINDING
     }
 }

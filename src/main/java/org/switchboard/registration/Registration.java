@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -22,7 +24,10 @@ import org.switchboard.timing.Scheduler;
  *
  * <p>All methods are synchronized: one endpoint's events are handled one at a time, in order. A request is
  * given up on (as a 408) when no answer came within the probe interval, so a silent registrar over UDP is
- * found without waiting for the SIP stack's 32 s transaction timeout.
+ * found without waiting for the SIP stack's 32 s transaction timeout. The stack goes on retransmitting it
+ * meanwhile, so a registrar that comes back may still accept it: such a late 2xx is never taken as success,
+ * and when it comes from a registrar the endpoint is neither registered nor registering with, the binding
+ * it made is removed at once ({@link RegisterSender.Verdict#REMOVE_BINDING}).
  */
 public final class Registration {
 
@@ -55,6 +60,17 @@ public final class Registration {
 
     private long requestSeq;
     private Pending pendingRegister;
+    /**
+     * Where each REGISTER that asks for a binding went, until its final answer arrives (given up on or not:
+     * the stack may still deliver it). Bounded: the stack ends a transaction after 32 s, so with a probe
+     * interval of 1 s or more far fewer are ever outstanding.
+     */
+    private final Map<Long, SipUri> unanswered = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, SipUri> eldest) {
+            return size() > 64;
+        }
+    };
     private long pendingProbe = -1;
     private Scheduler.Cancellable timer;
     private Scheduler.Cancellable registerDeadline;
@@ -82,8 +98,9 @@ public final class Registration {
         this.since = clock.instant();
         this.sender = senderFor.apply(new RegisterSender.Wire() {
             @Override
-            public void onRegisterAnswer(long requestId, int status, Optional<Duration> expires, List<ContactChoice> contacts) {
-                registerAnswered(requestId, status, expires, contacts);
+            public RegisterSender.Verdict onRegisterAnswer(long requestId, int status, Optional<Duration> expires,
+                    List<ContactChoice> contacts) {
+                return answerArrived(requestId, status, expires, contacts);
             }
 
             @Override
@@ -197,6 +214,39 @@ public final class Registration {
     }
 
     // ---- answers to REGISTER ----------------------------------------------------------------------------
+
+    /** A final answer from the wire: the one awaited is acted on; a late one is judged by {@link #bindingWantedAt}. */
+    private synchronized RegisterSender.Verdict answerArrived(long requestId, int status, Optional<Duration> expires,
+            List<ContactChoice> contacts) {
+        SipUri sentTo = unanswered.remove(requestId);
+        if (pendingRegister != null && pendingRegister.id() == requestId) {
+            registerAnswered(requestId, status, expires, contacts);
+            return RegisterSender.Verdict.TAKEN;
+        }
+        if (sentTo == null || status < 200 || status >= 300 || bindingWantedAt(sentTo)) {
+            return RegisterSender.Verdict.IGNORED;
+        }
+        raise(RegistrationEvent.Kind.STALE_BINDING_REMOVED, sentTo + " accepted (" + status + ") a REGISTER given up on, while "
+                + (registeredAt == null ? "registered nowhere" : "registered with " + registeredAt) + "; removing that binding (Expires: 0)");
+        return RegisterSender.Verdict.REMOVE_BINDING;
+    }
+
+    /**
+     * Whether a binding at {@code registrar} is one the endpoint holds or is making now, so that a late 2xx from
+     * it adds nothing the endpoint would not hold anyway. Not so once stopped, nor for the primary while the
+     * endpoint is moving to the backup: nothing else would remove that binding before it expires.
+     */
+    private boolean bindingWantedAt(SipUri registrar) {
+        if (state == RegistrationState.STOPPED) {
+            return false;
+        }
+        Pending now = pendingRegister;
+        if (now != null && now.purpose() != Purpose.UNREGISTER && now.target().equals(registrar)) {
+            return true;
+        }
+        boolean leaving = now != null && now.purpose() == Purpose.TO_BACKUP;
+        return registrar.equals(registeredAt) && !leaving;
+    }
 
     private synchronized void registerAnswered(long requestId, int status, Optional<Duration> expires, List<ContactChoice> contacts) {
         Pending pending = pendingRegister;
@@ -443,6 +493,7 @@ public final class Registration {
     private void sendRegister(SipUri target, Purpose purpose) {
         long id = ++requestSeq;
         pendingRegister = new Pending(id, purpose, target);
+        unanswered.put(id, target);
         cancel(registerDeadline);
         // Before sending: a send that fails at once answers (503) on this thread, inside this call.
         registerDeadline = scheduler.schedule(policy.probeInterval(), () -> registerAnswered(id, 408, Optional.empty(), List.of()));

@@ -28,7 +28,9 @@ public record RegistrationEvent(String endpoint, Aor user, Kind kind, Registrati
         /** A registrar refused or did not answer a REGISTER. */
         REGISTRAR_FAILED,
         /** The backup registrar refused or did not answer. */
-        BACKUP_UNREACHABLE
+        BACKUP_UNREACHABLE,
+        /** A registrar accepted a REGISTER the endpoint had given up on, and holds a binding it must not: removed at once. */
+        STALE_BINDING_REMOVED
     }
 
     @Override

@@ -453,9 +453,122 @@ class RegistrationTest {
         scheduler.advance(Duration.ofSeconds(540));
         Sent refresh = last();
         scheduler.advance(PROBE); // given up on: PRIMARY_FAILING
-        wire.onRegisterAnswer(refresh.id(), 200, Optional.of(EXPIRES), List.of());
+        RegisterSender.Verdict verdict = wire.onRegisterAnswer(refresh.id(), 200, Optional.of(EXPIRES), List.of());
 
         assertThat(r.state()).isEqualTo(RegistrationState.PRIMARY_FAILING);
+        assertThat(verdict).as("the primary is still where the binding belongs: nothing to remove").isEqualTo(RegisterSender.Verdict.IGNORED);
+    }
+
+    /** Registered at the primary; its refresh and two retries go unanswered until the backup takes over. The requests given up on. */
+    List<Sent> writtenOffOnTheWayToTheBackup() {
+        registeredAtPrimary();
+        scheduler.advance(Duration.ofSeconds(540));
+        int from = sent.size() - 1;
+        scheduler.advance(DETECTION.plus(PROBE)); // the refresh and every retry time out; then REGISTER to the backup
+        assertThat(last()).extracting(Sent::method, Sent::to).containsExactly("REGISTER", BACKUP);
+        return List.copyOf(sent.subList(from, sent.size() - 1));
+    }
+
+    RegisterSender.Verdict lateAnswer(Sent request, int status) {
+        return wire.onRegisterAnswer(request.id(), status, Optional.of(EXPIRES), List.of());
+    }
+
+    @Test
+    void a_late_success_from_the_primary_while_on_the_backup_removes_that_binding_and_changes_nothing() {
+        List<Sent> givenUp = writtenOffOnTheWayToTheBackup();
+        answer(200);
+        assertThat(givenUp).extracting(Sent::to).containsOnly(PRIMARY).hasSizeGreaterThanOrEqualTo(3);
+        int before = sent.size();
+
+        List<RegisterSender.Verdict> verdicts = givenUp.stream().map(s -> lateAnswer(s, 200)).toList();
+
+        assertThat(verdicts).containsOnly(RegisterSender.Verdict.REMOVE_BINDING);
+        assertThat(states()).last().isEqualTo(RegistrationState.REGISTERED_BACKUP);
+        assertThat(events).filteredOn(e -> e.kind() == Kind.STALE_BINDING_REMOVED).hasSize(givenUp.size())
+                .first().extracting(RegistrationEvent::detail).asString().contains(PRIMARY.toString()).contains("registered with " + BACKUP);
+        assertThat(sent).as("the removal is the edge's (same Call-ID); the machine sends nothing").hasSize(before);
+    }
+
+    @Test
+    void a_late_success_from_the_primary_while_the_backup_is_being_asked_removes_that_binding() {
+        List<Sent> givenUp = writtenOffOnTheWayToTheBackup(); // the REGISTER to the backup is not answered yet
+
+        assertThat(lateAnswer(givenUp.get(0), 200)).isEqualTo(RegisterSender.Verdict.REMOVE_BINDING);
+        answer(200);
+        assertThat(states()).last().isEqualTo(RegistrationState.REGISTERED_BACKUP);
+    }
+
+    @Test
+    void a_late_success_is_judged_once_and_a_late_refusal_is_ignored() {
+        List<Sent> givenUp = writtenOffOnTheWayToTheBackup();
+        answer(200);
+
+        assertThat(lateAnswer(givenUp.get(0), 503)).isEqualTo(RegisterSender.Verdict.IGNORED);
+        assertThat(lateAnswer(givenUp.get(1), 200)).isEqualTo(RegisterSender.Verdict.REMOVE_BINDING);
+        assertThat(lateAnswer(givenUp.get(1), 200)).as("the same answer again").isEqualTo(RegisterSender.Verdict.IGNORED);
+    }
+
+    @Test
+    void a_late_success_to_a_failback_given_up_on_removes_that_binding_and_the_endpoint_stays_on_the_backup() {
+        Registration r = registeredAtBackup();
+        for (long i = 0; i <= FALLBACK.dividedBy(PROBE); i++) {
+            scheduler.advance(PROBE);
+            wire.onProbeAnswer(last().id(), 200);
+        }
+        Sent failback = last();
+        assertThat(failback).extracting(Sent::method, Sent::to).containsExactly("REGISTER", PRIMARY);
+        scheduler.advance(PROBE); // unanswered: back to REGISTERED_BACKUP
+
+        assertThat(lateAnswer(failback, 200)).isEqualTo(RegisterSender.Verdict.REMOVE_BINDING);
+        assertThat(r.state()).isEqualTo(RegistrationState.REGISTERED_BACKUP);
+        assertThat(r.snapshot().registrar()).contains(BACKUP);
+    }
+
+    @Test
+    void a_late_success_from_a_backup_that_was_given_up_on_removes_that_binding() {
+        Registration r = registeredAtBackup();
+        scheduler.advance(Duration.ofSeconds(540));
+        Sent refresh = last();
+        assertThat(refresh.to()).isEqualTo(BACKUP);
+        scheduler.advance(PROBE); // given up on: the backup failed, the home pool is found again
+
+        assertThat(lateAnswer(refresh, 200)).as("registered nowhere now: the backup's binding is not wanted")
+                .isEqualTo(RegisterSender.Verdict.REMOVE_BINDING);
+        assertThat(r.state()).isEqualTo(RegistrationState.DISCOVERING);
+    }
+
+    @Test
+    void a_late_success_after_stopping_removes_that_binding() {
+        Registration r = registeredAtPrimary();
+        scheduler.advance(Duration.ofSeconds(540));
+        Sent refresh = last();
+        r.stop();
+
+        assertThat(lateAnswer(refresh, 200)).isEqualTo(RegisterSender.Verdict.REMOVE_BINDING);
+        assertThat(r.state()).isEqualTo(RegistrationState.STOPPED);
+    }
+
+    @Test
+    void the_answer_to_an_unregister_never_asks_for_a_removal() {
+        Registration r = registeredAtPrimary();
+        r.stop();
+        Sent unregister = last();
+
+        assertThat(wire.onRegisterAnswer(unregister.id(), 200, Optional.of(Duration.ZERO), List.of())).isEqualTo(RegisterSender.Verdict.TAKEN);
+        assertThat(wire.onRegisterAnswer(unregister.id(), 200, Optional.of(Duration.ZERO), List.of())).isEqualTo(RegisterSender.Verdict.IGNORED);
+    }
+
+    @Test
+    void a_late_answer_to_a_probe_given_up_on_does_not_start_the_fallback() {
+        Registration r = registeredAtBackup();
+        scheduler.advance(PROBE);
+        Sent probe = last();
+        assertThat(probe.method()).isEqualTo("OPTIONS");
+        scheduler.advance(PROBE); // given up on
+
+        wire.onProbeAnswer(probe.id(), 200);
+
+        assertThat(r.state()).isEqualTo(RegistrationState.REGISTERED_BACKUP);
     }
 
     @Test
