@@ -58,7 +58,7 @@ class OutboundRequestAnswerIT {
         silent = SippPeer.start(work, "silent", "message-silent-uas.xml", FreePorts.udpAndTcp());
         refusing = "sip:peer@127.0.0.1:" + FreePorts.udpAndTcp() + ";transport=tcp"; // nothing listens there
 
-        byte[] jar = Archives.jar(work.resolve("asker.jar"), Archives.beanJarEntries("org/switchboard/testing/beans"));
+        byte[] jar = Archives.jar(work.resolve("asker.jar"), Archives.beanJarEntries("org/switchboard/testing/beans/outbound"));
         Path war = Archives.switchboardWarWith(work.resolve("switchboard-with-asker.war"), Map.of("asker.jar", jar));
         server = RunningSwitchboard.in(work.resolve("sb")).arg("--war", war.toString()).configText("""
                 endpoints:

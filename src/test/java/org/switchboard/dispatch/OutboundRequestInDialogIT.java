@@ -28,7 +28,7 @@ class OutboundRequestInDialogIT {
 
     @Test
     void a_bean_talks_back_and_hangs_up_inside_the_dialog_and_is_refused_outside_any() throws Exception {
-        byte[] jar = Archives.jar(work.resolve("in-dialog.jar"), Archives.beanJarEntries("org/switchboard/testing/beans"));
+        byte[] jar = Archives.jar(work.resolve("in-dialog.jar"), Archives.beanJarEntries("org/switchboard/testing/beans/outbound"));
         Path war = Archives.switchboardWarWith(work.resolve("switchboard-with-in-dialog.war"), Map.of("in-dialog.jar", jar));
         RunningSwitchboard server = null;
         SippPeer caller = null;

@@ -1,4 +1,4 @@
-package org.switchboard.testing.beans;
+package org.switchboard.testing.beans.outbound;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Named;
