@@ -45,7 +45,7 @@ public interface OutboundRequest {
      * transaction timed out or the request could not be sent. It always completes: when the container gives
      * no signal, a fallback timer ends it as a timeout (see the README's "Requests an endpoint sends").
      *
-     * @throws IllegalStateException when it was sent already
+     * @throws IllegalStateException when it was sent already, or (a request inside a dialog) the dialog has ended
      * @throws IllegalArgumentException when a header or the body cannot be put on the request
      */
     CompletionStage<SipResponse> send();
