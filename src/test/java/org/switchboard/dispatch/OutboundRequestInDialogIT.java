@@ -43,6 +43,9 @@ class OutboundRequestInDialogIT {
                     "127.0.0.1:" + server.sipPort());
             assertThat(caller.awaitExit(Duration.ofSeconds(40))).as("the caller's scenario passed: %s", caller.describe()).isZero();
             assertThat(caller.logLines()).contains("MESSAGE body=still there?", "BYE X-Answer=200 OK");
+            // inside the caller's dialog: To carries the caller's tag (SIPp's "[pid]C1"); Contact is the endpoint's GRUU
+            assertThat(caller.lines("MESSAGE to=")).singleElement().asString().contains("sip:caller@127.0.0.1").containsPattern(";tag=\\d+C1\\b");
+            assertThat(caller.lines("MESSAGE contact=")).singleElement().asString().contains("sip:in-dialog@example.com;gr=urn:uuid:");
 
             Response outside = client.send(client.withBody(client.requestTo(Request.MESSAGE, "sip:in-dialog@example.com", "carol",
                     server.sipPort()), "text", "plain", "hello"), Duration.ofSeconds(10));
