@@ -55,6 +55,7 @@ final class PendingAnswer {
     private final Consumer<SipResponse> provisionalListener;
     private final CompletableFuture<SipResponse> outcome = new CompletableFuture<>();
     private Scheduler.Cancellable fallback; // guarded by this
+    private boolean settled; // guarded by this
 
     /**
      * @param description what was sent to whom, for the exception's message and the log ("MESSAGE to sip:…")
@@ -86,15 +87,19 @@ final class PendingAnswer {
             timedOut("the transaction timed out");
         } else if (response.isProvisional()) {
             provisional(response);
-        } else {
-            finish();
+        } else if (settle()) {
             outcome.complete(response);
         }
     }
 
-    private void provisional(SipResponse response) {
-        if (outcome.isDone()) {
-            return;
+    /**
+     * Under the lock that {@link #settle} takes: the container hands the responses of one transaction to
+     * several threads at once, and a final response right behind a 1xx being heard must wait for it, so
+     * that whatever the bean chained on the stage sees the 1xx it was told about.
+     */
+    private synchronized void provisional(SipResponse response) {
+        if (settled) {
+            return; // the final response came first: too late to be heard
         }
         arm(timeouts.afterProvisional());
         try {
@@ -107,19 +112,23 @@ final class PendingAnswer {
 
     /** The request could not be sent. */
     void notSent(Throwable cause) {
-        finish();
-        outcome.completeExceptionally(new NoResponseException(NoResponseException.Reason.TRANSPORT,
-                "Cannot send " + description + ": " + cause.getMessage(), cause));
+        fail(new NoResponseException(NoResponseException.Reason.TRANSPORT, "Cannot send " + description + ": " + cause.getMessage(), cause));
     }
 
     private void timedOut(String why) {
-        finish();
-        outcome.completeExceptionally(new NoResponseException(NoResponseException.Reason.TIMEOUT,
-                "No final response to " + description + ": " + why, null));
+        fail(new NoResponseException(NoResponseException.Reason.TIMEOUT, "No final response to " + description + ": " + why, null));
+    }
+
+    private void fail(NoResponseException failure) {
+        if (settle()) {
+            // One line, so that a bean that never looks at the stage (the echo, for one) does not fail unseen.
+            LOG.info("{}", failure.getMessage());
+            outcome.completeExceptionally(failure);
+        }
     }
 
     private synchronized void arm(Duration delay) {
-        if (outcome.isDone()) {
+        if (settled) {
             return;
         }
         if (fallback != null) {
@@ -128,10 +137,19 @@ final class PendingAnswer {
         fallback = scheduler.schedule(delay, () -> timedOut("none within " + delay.toSeconds() + " s, and the container gave no signal"));
     }
 
-    private synchronized void finish() {
+    /**
+     * The one transition to the outcome: true for the first caller, who then completes the stage (outside
+     * the lock, since the bean's chained code runs there); false for anything later, which is dropped.
+     */
+    private synchronized boolean settle() {
+        if (settled) {
+            return false;
+        }
+        settled = true;
         if (fallback != null) {
             fallback.cancel();
             fallback = null;
         }
+        return true;
     }
 }

@@ -36,7 +36,12 @@ public interface OutboundRequest {
 
     OutboundRequest body(String contentType, byte[] content);
 
-    /** Hears every provisional (1xx) response the peer sends before the final one, in order. */
+    /**
+     * Hears the provisional (1xx) responses that reach the platform before the final one, each before the
+     * stage completes. One that the container delivers after the final response (it may take the datagrams
+     * of one transaction on several threads) is dropped. The listener must not wait for the stage: the final
+     * response waits for it.
+     */
     OutboundRequest onProvisional(Consumer<SipResponse> listener);
 
     /**

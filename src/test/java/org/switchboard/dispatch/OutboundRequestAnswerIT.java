@@ -113,6 +113,13 @@ class OutboundRequestAnswerIT {
     }
 
     @Test
+    void a_request_left_without_a_final_response_is_logged_even_if_its_bean_never_looks() throws Exception {
+        assertThat(server.stdout() + server.stderr())
+                .contains("No final response to MESSAGE from asker to " + target(silent) + ": the transaction timed out")
+                .contains("Cannot send MESSAGE from asker to " + refusing);
+    }
+
+    @Test
     void a_request_that_cannot_be_sent_completes_the_stage_exceptionally_as_a_transport_failure() {
         assertThat(outcomes.get(refusing)).startsWith("TRANSPORT: Cannot send MESSAGE from asker");
     }

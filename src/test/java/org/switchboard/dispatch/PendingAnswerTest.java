@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.switchboard.endpoint.NoResponseException;
 import org.switchboard.endpoint.SipResponse;
@@ -122,6 +125,46 @@ class PendingAnswerTest {
         assertThat(outcome()).isNotDone();
         scheduler.advance(Duration.ofMillis(1));
         assertThat(failure().reason()).isEqualTo(NoResponseException.Reason.TIMEOUT);
+    }
+
+    @Test
+    void a_provisional_response_being_heard_is_heard_before_the_final_response_completes_the_stage() throws Exception {
+        // The container hands responses of one transaction to several threads at once: a 180 taken first and
+        // a 486 right behind it. The bean's chained code must see the 180 it was told about.
+        CountDownLatch hearing = new CountDownLatch(1);
+        CountDownLatch heard = new CountDownLatch(1);
+        List<Integer> heardSoFar = new CopyOnWriteArrayList<>();
+        PendingAnswer racing = new PendingAnswer("MESSAGE to sip:peer@example.com", scheduler, PendingAnswer.Timeouts.DEFAULT,
+                response -> {
+                    hearing.countDown();
+                    await(heard);
+                    heardSoFar.add(response.status());
+                });
+        List<String> seenByTheBean = new CopyOnWriteArrayList<>();
+        racing.stage().thenAccept(response -> seenByTheBean.add(heardSoFar + " then " + response.status()));
+        racing.sent();
+        Thread provisional = new Thread(() -> racing.response(response(180, "Ringing"), false), "container-1");
+        Thread last = new Thread(() -> racing.response(response(486, "Busy Here"), false), "container-2");
+        provisional.start();
+        await(hearing);
+        last.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (last.getState() != Thread.State.BLOCKED && last.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the final response waits for the 180 being heard, or (the fault) gets past it
+        }
+        heard.countDown();
+        provisional.join(10_000);
+        last.join(10_000);
+
+        assertThat(seenByTheBean).containsExactly("[180] then 486");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
