@@ -17,9 +17,9 @@ import org.switchboard.timing.Scheduler;
  * dropped. Plain Java: the SIP edge ({@link SipOutboundRequest}) feeds it what the container delivers.
  *
  * <p>The container ends a transaction that got no answer with a 408 of its own (Timer F, or B for an
- * INVITE). That signal does not always come (the container only logs a transport error found after the
- * request left, such as a TCP connection that broke), so a fallback timer on the injected scheduler ends
- * the wait as a timeout, and no stage is left incomplete.
+ * INVITE). Should that signal not come (a transport error found after the request left may only be
+ * logged by the container), a fallback timer on the injected scheduler ends the wait as a timeout, so no
+ * stage is left incomplete.
  */
 final class PendingAnswer {
 
