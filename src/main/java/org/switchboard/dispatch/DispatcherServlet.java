@@ -44,7 +44,8 @@ public final class DispatcherServlet extends SipServlet {
         } else if (response.getStatus() >= 200
                 && response.getRequest().getAttribute(SipRegistrar.ATTEMPT) instanceof SipRegistrar.Attempt attempt) {
             attempt.registrar().handleResponse(attempt, response);
+        } else if (response.getRequest().getAttribute(SipOutboundRequest.ANSWER) instanceof PendingAnswer answer) {
+            SipOutboundRequest.handleResponse(answer, response); // a request an endpoint sent through the API
         }
-        // Answers to other requests endpoints send: nothing waits for them.
     }
 }

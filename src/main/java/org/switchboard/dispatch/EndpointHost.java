@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
 import javax.servlet.sip.SipServletResponse;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.presence.view.RemotePresenceView;
 import org.switchboard.presence.view.ViewMode;
 import org.switchboard.registration.Registrations;
+import org.switchboard.timing.Scheduler;
 
 /**
  * The endpoints of this platform and the dispatch of every incoming request to one of them: the
@@ -69,9 +71,11 @@ public final class EndpointHost implements AutoCloseable {
     private final PresenceStore presence;
     private final PresenceViews views;
     private final Optional<SipUri> nextHop;
+    /** Fallback timeouts of the requests endpoints send; null on a platform that sends none. */
+    private final Scheduler answerTimers;
 
     private EndpointHost(Clock clock, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, PresenceStore presence,
-            PresenceViews views) {
+            PresenceViews views, Scheduler answerTimers) {
         this.conversations = new ConversationRegistry(clock,
                 Duration.ofSeconds(config.dispatch().conversationIdleSeconds()), config.dispatch().conversationMaxEntries());
         this.router = new Router(table, conversations);
@@ -81,6 +85,7 @@ public final class EndpointHost implements AutoCloseable {
         this.presence = presence;
         this.views = views;
         this.nextHop = config.topology().nextHopPool().map(pool -> SipUri.parse(pool.nextHop()));
+        this.answerTimers = answerTimers;
     }
 
     /**
@@ -103,7 +108,13 @@ public final class EndpointHost implements AutoCloseable {
      */
     public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock,
             PresenceStore presence, PresenceViews views, Registrations registrations) {
-        EndpointHost host = new EndpointHost(clock, config, beans, sipFactory, presence, views);
+        return start(configFile, config, beans, sipFactory, clock, presence, views, registrations, null);
+    }
+
+    /** As above; {@code answerTimers} runs the fallback timeouts of the requests endpoints send ({@code null}: they send none). */
+    public static EndpointHost start(Path configFile, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, Clock clock,
+            PresenceStore presence, PresenceViews views, Registrations registrations, Scheduler answerTimers) {
+        EndpointHost host = new EndpointHost(clock, config, beans, sipFactory, presence, views, answerTimers);
         ConfigLoader binder = new ConfigLoader();
         List<EndpointSettings> list = config.endpoints();
         try {
@@ -229,7 +240,19 @@ public final class EndpointHost implements AutoCloseable {
     }
 
     private SipOutboundRequest newRequest(HostedEndpoint from, String method, SipUri target) {
-        return new SipOutboundRequest(sipFactory, from, method, target, this);
+        return SipOutboundRequest.outOfDialog(sipFactory, from, method, target, this, answerTimers());
+    }
+
+    /** A request of {@code from} inside the dialog of {@code session}. */
+    SipOutboundRequest newRequestInDialog(SipSession session, HostedEndpoint from, String method) {
+        return SipOutboundRequest.inDialog(session, from, method, this, answerTimers());
+    }
+
+    private Scheduler answerTimers() {
+        if (answerTimers == null || sipFactory == null) {
+            throw new IllegalStateException("this platform sends no requests");
+        }
+        return answerTimers;
     }
 
     private PresenceStore presenceStore() {

@@ -6,11 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
 import org.switchboard.dispatch.routing.IncomingRequest;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.endpoint.ConversationId;
 import org.switchboard.endpoint.Endpoint;
 import org.switchboard.endpoint.InboundRequest;
+import org.switchboard.endpoint.OutboundRequest;
 import org.switchboard.endpoint.SipUri;
 
 /** A SIP servlet request as delivered to one endpoint; replies carry that endpoint's GRUU. */
@@ -124,6 +126,18 @@ final class SipInboundRequest implements InboundRequest {
     private void send(SipServletResponse response) throws IOException {
         host.contacts().writeResponseContact(response, endpoint);
         response.send();
+    }
+
+    @Override
+    public OutboundRequest newRequestInDialog(String method) {
+        SipSession session = request.getSession(false);
+        // Restcomm would turn a session without a dialog into a copy of the request received, From and To unswapped
+        if (session == null || !session.isValid()
+                || (session.getState() != SipSession.State.EARLY && session.getState() != SipSession.State.CONFIRMED)) {
+            throw new IllegalStateException("the " + request.getMethod() + " to " + endpoint.name() + " is not part of a dialog"
+                    + (session == null || !session.isValid() ? "" : " (session " + session.getState() + ")"));
+        }
+        return host.newRequestInDialog(session, endpoint, method);
     }
 
     @Override

@@ -38,6 +38,17 @@ public interface InboundRequest {
     void reply(int status, String reasonPhrase, String contentType, String body) throws IOException;
 
     /**
+     * A new request from this endpoint inside the dialog this request belongs to: a MESSAGE back in the same
+     * session, a BYE. The dialog sets Call-ID, From, To, tags, CSeq, route set and Request-URI (the peer's
+     * Contact). The request may be kept and used later, as long as the dialog lasts; its answer comes back
+     * as {@link OutboundRequest#send()} says.
+     *
+     * @throws IllegalStateException when there is no such dialog: the request did not create one (an
+     *     out-of-dialog MESSAGE or OPTIONS) or was not answered with one yet, or it has ended
+     */
+    OutboundRequest newRequestInDialog(String method);
+
+    /**
      * Answers {@code 405 Method Not Allowed} with an {@code Allow} header listing the methods this endpoint
      * handles: the answer to a method an endpoint does not handle.
      */

@@ -111,6 +111,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         PresenceViews views = null;
         BridgeRuntime bridge = null;
         ScheduledExecutorService registrationTimers = null;
+        ScheduledExecutorService answerTimers = null;
         Registrations registrations;
         EndpointHost endpoints;
         ScheduledExecutorService housekeeping;
@@ -135,7 +136,10 @@ public final class PlatformListener implements ServletContextListener, SipServle
             registrationTimers = DaemonThreads.timer("switchboard-registration");
             registrations = registrations(config.registration(), database.registrarCache(clock), new ExecutorScheduler(registrationTimers),
                     clock);
-            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views, registrations);
+            // a thread of its own: a bean's callbacks run on it when a fallback timeout fires
+            answerTimers = DaemonThreads.timer("switchboard-answer-timeouts");
+            endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views, registrations,
+                    new ExecutorScheduler(answerTimers));
             if (config.bridge().enabled()) {
                 bridge = BridgeRuntime.start(config, endpoints, subscriptions, presence, clock);
             }
@@ -175,6 +179,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (registrationTimers != null) {
                 registrationTimers.shutdownNow();
             }
+            if (answerTimers != null) {
+                answerTimers.shutdownNow();
+            }
             Closing.quietly(beans);
             database.close();
             throw e;
@@ -184,6 +191,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ExecutorService stoppablePersistence = persistenceTimers;
         PersistentSubscriptions flushedAtStop = subscriptions;
         ExecutorService stoppableRegistrationTimers = registrationTimers;
+        ExecutorService stoppableAnswerTimers = answerTimers;
         Optional<Director> director = config.registration().director() ? Optional.of(Director.of(config.topology())) : Optional.empty();
         Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations());
         SwitchboardMetrics metrics = new SwitchboardMetrics(new SwitchboardMetrics.Sources(endpoints.counts(), presence, views, subscriptions,
@@ -196,7 +204,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 Optional.ofNullable(runningBridge), tunables, metrics, registrations, director, metrics,
                 stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
                 runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
-                registrations, () -> stoppedRecovery.ifPresent(Recovery::stop));
+                registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow);
         platform.attachTo(context);
         try {
             admin = PlatformAdmin.register(platform, context.getContextPath());

@@ -3,6 +3,7 @@ package org.switchboard.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,11 @@ public final class SippPeer implements AutoCloseable {
 
     public String describe() throws IOException {
         return "SIPp " + port + " log:\n" + String.join("\n", logLines()) + "\noutput:\n" + (Files.exists(out) ? Files.readString(out) : "");
+    }
+
+    /** Waits for a run with a call limit ({@code -m}) to end: its exit status (0 when every call passed), or -1 if it is still running. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     public boolean isAlive() {
