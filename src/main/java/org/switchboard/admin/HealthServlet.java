@@ -1,5 +1,6 @@
 package org.switchboard.admin;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import org.switchboard.bridge.BridgeCounts;
 import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.platform.BridgeRuntime;
 import org.switchboard.platform.Platform;
+import org.switchboard.presence.OrderedPresenceStore;
+import org.switchboard.presence.PresenceStore;
 import org.switchboard.registration.RegistrationEvent;
 import org.switchboard.registration.RegistrationSnapshot;
 
@@ -38,6 +41,20 @@ public final class HealthServlet extends HttpServlet {
         return out;
     }
 
+    /**
+     * The presence counts and, for the ordered store, how it stands with the database: updates held back in memory
+     * during an outage (the newest per key), those written back since, and its circuit breaker's state.
+     */
+    static Map<String, Object> presence(PresenceStore presence) {
+        Map<String, Object> out = new LinkedHashMap<>(JSON.convertValue(presence.counts(), new TypeReference<Map<String, Object>>() { }));
+        if (presence instanceof OrderedPresenceStore ordered) {
+            out.put("heldBack", ordered.heldBackCount());
+            out.put("writtenBack", ordered.writtenBackCount());
+            out.put("breaker", ordered.breakerState());
+        }
+        return out;
+    }
+
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,7 +70,7 @@ public final class HealthServlet extends HttpServlet {
         body.put("startCount", platform.identity().startCount());
         body.put("sipAddresses", sipAddresses());
         body.put("applicationPool", platform.config().topology().applicationPool());
-        body.put("presence", platform.presence().counts());
+        body.put("presence", presence(platform.presence()));
         body.put("presenceViews", platform.presenceViews().countByState());
         body.put("persistence", platform.subscriptions().status());
         platform.recovery().ifPresent(recovery -> body.put("recovery", recovery.progress()));
