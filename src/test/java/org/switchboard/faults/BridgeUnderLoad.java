@@ -380,6 +380,22 @@ final class BridgeUnderLoad implements AutoCloseable {
         };
     }
 
+    /** The newest publish time stored for {@code presentity} in {@code presence_state} (any category); fails when none. */
+    Instant presenceStoredAt(String presentity) throws Exception {
+        try (Connection connection = postgres.connect();
+             java.sql.PreparedStatement query = connection.prepareStatement("SELECT max(publish_time) FROM presence_state WHERE presentity = ?")) {
+            query.setString(1, presentity);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                long micros = result.getLong(1);
+                if (result.wasNull()) {
+                    throw new AssertionError("no presence_state row for " + presentity);
+                }
+                return Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS);
+            }
+        }
+    }
+
     // ----- the three views -----
 
     /** The rows of {@code subscription_record} now. */

@@ -6,6 +6,7 @@ import static org.switchboard.faults.BridgeUnderLoad.notes;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -78,6 +79,14 @@ class PostgresOutageFaultIT {
                 JsonNode open = bridge.awaitHealth(h -> "OPEN".equals(h.path("persistence").path("breaker").asText()), Duration.ofSeconds(25),
                         "persistence.breaker OPEN");
                 System.out.println("pg-outage: breaker " + open.path("persistence"));
+                // Presence accepted during the outage is held back in memory and written back when the database returns:
+                // the last word of a subscription ended during the outage must reach its row (nothing newer can come).
+                Sub lastWord = outgoing.get(8);
+                Instant beforeLastWord = Instant.now();
+                bridge.assertSipPresenceReaches(lastWord, "the last word during the outage");
+                bridge.unfollow(lastWord);
+                ledger.remove(lastWord);
+                removed.add(lastWord);
                 // …add 10 outgoing and 6 incoming, and remove 3 and 2 of those again.
                 List<Sub> addedOutgoing = bridge.follow(bridge.spread("bob", OUTGOING, OUTGOING + 10));
                 List<Sub> addedIncoming = bridge.watch(bridge.spread("carol", INCOMING, INCOMING + 6));
@@ -109,6 +118,14 @@ class PostgresOutageFaultIT {
                     return "CLOSED".equals(p.path("breaker").asText()) && p.path("resyncs").asLong() >= 1 && p.path("pendingWrites").asInt() == 0;
                 }, Duration.ofSeconds(60), "the breaker CLOSED, a resync done and no write waiting");
                 System.out.println("pg-outage: after " + resynced.path("persistence"));
+                JsonNode written = bridge.awaitHealth(h -> h.path("presence").path("heldBack").asInt(-1) == 0
+                        && h.path("presence").path("writtenBack").asLong() >= 1, Duration.ofSeconds(30), "presence written back");
+                System.out.println("pg-outage: presence store after " + written.path("presence"));
+                Instant stored = bridge.presenceStoredAt(lastWord.sipAor());
+                System.out.println("pg-outage: " + lastWord.sipAor() + " stored with publish time " + stored + " (last word sent at "
+                        + beforeLastWord + ")");
+                assertThat(stored).as("publish time of the row of %s, whose last update came during the outage", lastWord.sipAor())
+                        .isAfterOrEqualTo(beforeLastWord.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
                 bridge.awaitAgreement(ledger, Duration.ofSeconds(20));
                 List<String> problems = bridge.compare("pg-outage", ledger, removed);
                 assertThat(problems).as("rows, ledger and live subscriptions after the outage").isEmpty();
