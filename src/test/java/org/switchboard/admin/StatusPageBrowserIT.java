@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -22,6 +20,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.FreePorts;
+import org.switchboard.testing.Peers;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -39,9 +38,9 @@ class StatusPageBrowserIT {
 
     @Test
     void the_status_page_logs_in_and_shows_the_configured_presence_view_with_its_state() throws Exception {
-        Optional<Path> chromium = onPath("chromium");
-        Optional<Path> chromedriver = onPath("chromedriver");
-        Assumptions.assumeTrue(chromium.isPresent() && chromedriver.isPresent(),
+        Optional<Path> chromium = Peers.find("chromium", Path.of("/usr/bin/chromium"));
+        Optional<Path> chromedriver = Peers.find("chromedriver", Path.of("/usr/bin/chromedriver"));
+        Peers.require(chromium.isPresent() && chromedriver.isPresent(),
                 "chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)");
         int nobody = FreePorts.udpAndTcp(); // the Front End next hop does not listen: the view waits for a retry
         try (RunningSwitchboard server = RunningSwitchboard.in(work).configText(AdminLogin.configSection() + """
@@ -98,10 +97,5 @@ class StatusPageBrowserIT {
                 "--window-size=1280,900", "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
-    }
-
-    private static Optional<Path> onPath(String command) {
-        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(dir -> Path.of(dir, command)).filter(Files::isExecutable).findFirst();
     }
 }

@@ -103,7 +103,7 @@ final class BridgeUnderLoad implements AutoCloseable {
     static void assumeInstalled() {
         TestProsody.assumeInstalled();
         DebianPostgres.assumeInstalled();
-        org.junit.jupiter.api.Assumptions.assumeTrue(SipLoad.installed(), "SIPp is not installed (apt-get install -y sip-tester)");
+        org.switchboard.testing.Peers.require(SipLoad.installed(), "SIPp is not installed (apt-get install -y sip-tester)");
     }
 
     /** Starts the peers, logs the XMPP users in, and starts the runner; everything started is stopped again on failure. */

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.switchboard.config.DatabaseSettings;
 
 /**
@@ -74,7 +73,7 @@ public final class DebianPostgres implements AutoCloseable {
 
     /** Skips the calling test when the server is not installed (CI installs it: .ci/run). */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(installed(), "PostgreSQL's server is not installed (apt-get install -y postgresql)");
+        Peers.require(installed(), "PostgreSQL's server is not installed (apt-get install -y postgresql)");
     }
 
     /**

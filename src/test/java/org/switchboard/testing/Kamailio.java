@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Kamailio from Debian ({@code /usr/sbin/kamailio}) as the dispatch benchmark's ceiling: every request but ACK
@@ -54,7 +53,7 @@ public final class Kamailio implements AutoCloseable {
 
     /** Skips the calling test when Kamailio is not installed. */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(installed(), notInstalled());
+        Peers.require(installed(), notInstalled());
     }
 
     public static String notInstalled() {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Prosody (the Debian package's {@code /usr/bin/prosody}) in its own process, on 127.0.0.1 only,
@@ -23,8 +22,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestProsody implements AutoCloseable {
 
-    public static final Path PROSODY = Path.of("/usr/bin/prosody");
-    public static final Path PROSODYCTL = Path.of("/usr/bin/prosodyctl");
+    /** Prosody and its control program: on the PATH, else where Debian puts them. */
+    public static final Path PROSODY = Peers.find("prosody", Path.of("/usr/bin/prosody")).orElse(Path.of("/usr/bin/prosody"));
+    public static final Path PROSODYCTL = Peers.find("prosodyctl", Path.of("/usr/bin/prosodyctl")).orElse(Path.of("/usr/bin/prosodyctl"));
     public static final String XMPP_DOMAIN = "xmpp.example.test";
     public static final String COMPONENT_DOMAIN = "sip.xmpp.example.test";
 
@@ -47,14 +47,14 @@ public final class TestProsody implements AutoCloseable {
         this.componentSecret = componentSecret;
     }
 
-    /** Whether Prosody is installed here; tests that need it are skipped (not failed) only when it is not. */
+    /** Whether Prosody is installed here. */
     public static boolean installed() {
         return Files.isExecutable(PROSODY) && Files.isExecutable(PROSODYCTL);
     }
 
-    /** Skips the calling test when Prosody is not installed (CI installs it: .ci/run). */
+    /** Skips the calling test when Prosody is not installed, or fails it in CI ({@link Peers#require}). */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(installed(), PROSODY + " is not installed (apt-get install -y prosody)");
+        Peers.require(installed(), "prosody is not installed (apt-get install -y prosody)");
     }
 
     /** A Prosody with its files in {@code dir} (created when missing), on free ports, started and accepting connections. */
