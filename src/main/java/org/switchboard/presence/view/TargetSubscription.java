@@ -18,7 +18,8 @@ import org.switchboard.endpoint.Aor;
  * come in (answers, timeouts, NOTIFYs, timers, requests of the view); SUBSCRIBEs go out through a
  * {@link SubscribeSender}; every transition happens in {@link #moveTo}, which logs it and raises it.
  *
- * <p>All methods are synchronized: one target's events are handled one at a time, in order.
+ * <p>One target's events are handled one at a time, in order, under its monitor; what they raise for the view is
+ * delivered after the monitor is released ({@link EventOutbox}).
  */
 final class TargetSubscription {
 
@@ -34,7 +35,8 @@ final class TargetSubscription {
     /** Read at each decision, so that an operator's change applies at once. */
     private final Supplier<ViewPolicy> livePolicy;
     private final SubscribeSender sender;
-    private final SubscriptionEvents events;
+    /** Raised under this object's monitor, delivered once it is released (see {@link EventOutbox}). */
+    private final EventOutbox events;
     private final Scheduler scheduler;
     private final Clock clock;
     private final DoubleSupplier random;
@@ -66,7 +68,7 @@ final class TargetSubscription {
         this.mode = mode;
         this.livePolicy = policy;
         this.sender = sender;
-        this.events = events;
+        this.events = new EventOutbox(events);
         this.scheduler = scheduler;
         this.clock = clock;
         this.random = random;
@@ -92,7 +94,12 @@ final class TargetSubscription {
     }
 
     /** Starts subscribing (Idle → Subscribing). */
-    synchronized void start() {
+    void start() {
+        startLocked();
+        events.deliver();
+    }
+
+    private synchronized void startLocked() {
         if (state == SubscriptionState.IDLE && !closed) {
             subscribeAnew("started");
         }
@@ -102,7 +109,12 @@ final class TargetSubscription {
      * A forced refresh: re-SUBSCRIBE now. Inside the dialog when one is established (a dead peer then
      * shows at once as a failed refresh), otherwise a new subscription, whatever state it was in.
      */
-    synchronized void forceRefresh() {
+    void forceRefresh() {
+        forceRefreshLocked();
+        events.deliver();
+    }
+
+    private synchronized void forceRefreshLocked() {
         if (closed || state == SubscriptionState.SUBSCRIBING) {
             return;
         }
@@ -114,7 +126,12 @@ final class TargetSubscription {
     }
 
     /** The view no longer wants this target: unsubscribe (Expires: 0) and end. */
-    synchronized void stop() {
+    void stop() {
+        stopLocked();
+        events.deliver();
+    }
+
+    private synchronized void stopLocked() {
         if (closed) {
             return;
         }
@@ -139,7 +156,13 @@ final class TargetSubscription {
      * @param minExpires a 423's Min-Expires
      * @param retryAfter a Retry-After, when given
      */
-    synchronized void onResponse(long requestId, int status, Optional<Duration> expires, Optional<Duration> minExpires,
+    void onResponse(long requestId, int status, Optional<Duration> expires, Optional<Duration> minExpires,
+            Optional<Duration> retryAfter, Optional<PresenceBody> body) {
+        onResponseLocked(requestId, status, expires, minExpires, retryAfter, body);
+        events.deliver();
+    }
+
+    private synchronized void onResponseLocked(long requestId, int status, Optional<Duration> expires, Optional<Duration> minExpires,
             Optional<Duration> retryAfter, Optional<PresenceBody> body) {
         if (requestId != pending) {
             return; // an answer to a request we have moved on from
@@ -176,8 +199,13 @@ final class TargetSubscription {
     }
 
     /** No answer to a SUBSCRIBE at all (the transaction timed out). */
-    synchronized void onTimeout(long requestId) {
-        onResponse(requestId, 408, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    void onTimeout(long requestId) {
+        onTimeoutLocked(requestId);
+        events.deliver();
+    }
+
+    private synchronized void onTimeoutLocked(long requestId) {
+        onResponseLocked(requestId, 408, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -185,7 +213,13 @@ final class TargetSubscription {
      *
      * @return false when the dialog is not the live one (answer 481), true otherwise (answer 200)
      */
-    synchronized boolean onNotify(long notifyDialog, NotifyState notify, Optional<PresenceBody> body) {
+    boolean onNotify(long notifyDialog, NotifyState notify, Optional<PresenceBody> body) {
+        boolean result = onNotifyLocked(notifyDialog, notify, body);
+        events.deliver();
+        return result;
+    }
+
+    private synchronized boolean onNotifyLocked(long notifyDialog, NotifyState notify, Optional<PresenceBody> body) {
         if (notifyDialog != dialog || state == SubscriptionState.TERMINATED || state == SubscriptionState.IDLE) {
             return false;
         }
@@ -256,7 +290,12 @@ final class TargetSubscription {
         timer = scheduler.schedule(wait, () -> reestablish(wait));
     }
 
-    private synchronized void reestablish(Duration waited) {
+    private void reestablish(Duration waited) {
+        reestablishLocked(waited);
+        events.deliver();
+    }
+
+    private synchronized void reestablishLocked(Duration waited) {
         timer = null;
         if (!closed && state == SubscriptionState.TERMINATED) {
             subscribeAnew("re-establishing after " + waited.toSeconds() + " s");
@@ -278,7 +317,12 @@ final class TargetSubscription {
         timer = scheduler.schedule(wait, this::retryNow);
     }
 
-    private synchronized void retryNow() {
+    private void retryNow() {
+        retryNowLocked();
+        events.deliver();
+    }
+
+    private synchronized void retryNowLocked() {
         timer = null;
         if (!closed && state == SubscriptionState.WAITING_FOR_RETRY) {
             subscribeAnew("retrying");
@@ -320,7 +364,12 @@ final class TargetSubscription {
     }
 
     /** No answer by the deadline: the request failed as a timeout would, and a late answer is stale. */
-    private synchronized void unanswered(long requestId) {
+    private void unanswered(long requestId) {
+        unansweredLocked(requestId);
+        events.deliver();
+    }
+
+    private synchronized void unansweredLocked(long requestId) {
         if (requestId != pending) {
             return;
         }
@@ -328,7 +377,7 @@ final class TargetSubscription {
         boolean expired = grantedUntil != null && !clock.instant().isBefore(grantedUntil);
         LOG.info("{}: no answer to {} {}", target, pendingPurpose,
                 expired ? "before the subscription expired" : "within " + ANSWER_BACKSTOP.toSeconds() + " s");
-        onResponse(requestId, 408, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        onResponseLocked(requestId, 408, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** Persistent: refresh before expiry. Polling: fetch again after the interval. */
@@ -341,14 +390,24 @@ final class TargetSubscription {
         }
     }
 
-    private synchronized void refreshNow() {
+    private void refreshNow() {
+        refreshNowLocked();
+        events.deliver();
+    }
+
+    private synchronized void refreshNowLocked() {
         timer = null;
         if (!closed && state == SubscriptionState.SUBSCRIBED && pending < 0) {
             send(Purpose.REFRESH, dialog, asking);
         }
     }
 
-    private synchronized void poll() {
+    private void poll() {
+        pollLocked();
+        events.deliver();
+    }
+
+    private synchronized void pollLocked() {
         timer = null;
         if (!closed && state == SubscriptionState.SUBSCRIBED && pending < 0) {
             dialog = newDialog.getAsLong(); // every fetch is its own short subscription

@@ -318,6 +318,55 @@ class TargetSubscriptionTest {
         assertThat(last().expires()).isZero();
     }
 
+    /** Issue 17: listeners (the user's, the store writing to the database) never run under the subscription's monitor. */
+    @Test
+    void listeners_run_outside_the_subscriptions_monitor_and_a_slow_one_holds_up_no_other_thread() throws Exception {
+        java.util.concurrent.CountDownLatch inListener = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<Boolean> heldLock = java.util.Collections.synchronizedList(new ArrayList<>());
+        TargetSubscription[] self = new TargetSubscription[1];
+        TargetSubscription s = new TargetSubscription(BOB, ViewMode.PERSISTENT, ViewPolicy::defaults,
+                (target, dialog, expires, id) -> sent.add(new Sent(dialog, expires, id)), new SubscriptionEvents() {
+                    @Override
+                    public void stateChanged(StateChange change) {
+                        heldLock.add(Thread.holdsLock(self[0]));
+                        changes.add(change);
+                    }
+
+                    @Override
+                    public void presence(Aor target, String contentType, String body) {
+                        heldLock.add(Thread.holdsLock(self[0]));
+                        if (body.equals("slow")) {
+                            inListener.countDown();
+                            try {
+                                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        bodies.add(body);
+                    }
+                }, scheduler, clock, () -> random, new java.util.concurrent.atomic.AtomicLong()::incrementAndGet);
+        self[0] = s;
+        s.start();
+        answer(s, last(), 200, HOUR);
+        Thread slow = new Thread(() -> s.onNotify(1, active(), Optional.of(new PresenceBody("application/pidf+xml", "slow"))));
+        slow.start();
+        try {
+            assertThat(inListener.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // While the slow listener runs, another thread's NOTIFY of the same target is handled at once.
+            java.util.concurrent.CompletableFuture<Boolean> other = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> s.onNotify(1, active(), Optional.of(new PresenceBody("application/pidf+xml", "next"))));
+            assertThat(other.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("answered while the slow listener runs").isTrue();
+            assertThat(s.state()).isEqualTo(SUBSCRIBED);
+        } finally {
+            release.countDown();
+            slow.join(10_000);
+        }
+        assertThat(bodies).as("delivered in the order raised").containsExactly("slow", "next");
+        assertThat(heldLock).isNotEmpty().containsOnly(false);
+    }
+
     /** A fetch ends its subscription at once (Expires 0): the next fetch awaits its answer, it is no late refresh. */
     @Test
     void the_next_fetch_of_a_polling_view_awaits_its_answer() {

@@ -1,0 +1,55 @@
+package org.switchboard.presence.view;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.switchboard.endpoint.Aor;
+
+/**
+ * One target's events, raised under its subscription's monitor and delivered after it is released, in the order
+ * they were raised: listeners (the user's, and the presence store that writes to the database) never run under
+ * the subscription's lock, so they neither hold up the SIP thread that handles the next answer of that target nor
+ * take a second lock while holding it. Whichever thread finds no delivery under way delivers everything queued,
+ * its own events and those raised meanwhile by other threads.
+ */
+final class EventOutbox implements SubscriptionEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventOutbox.class);
+
+    private final SubscriptionEvents downstream;
+    private final Queue<Runnable> queued = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean delivering = new AtomicBoolean();
+
+    EventOutbox(SubscriptionEvents downstream) {
+        this.downstream = downstream;
+    }
+
+    @Override
+    public void stateChanged(StateChange change) {
+        queued.add(() -> downstream.stateChanged(change));
+    }
+
+    @Override
+    public void presence(Aor target, String contentType, String body) {
+        queued.add(() -> downstream.presence(target, contentType, body));
+    }
+
+    /** Delivers what is queued, unless another thread is delivering (it then delivers this thread's events too). */
+    void deliver() {
+        while (!queued.isEmpty() && delivering.compareAndSet(false, true)) {
+            try {
+                for (Runnable event = queued.poll(); event != null; event = queued.poll()) {
+                    try {
+                        event.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("A presence view listener failed; the next events are delivered all the same", e);
+                    }
+                }
+            } finally {
+                delivering.set(false);
+            }
+        }
+    }
+}
