@@ -167,8 +167,9 @@ public final class PresenceBridge implements AutoCloseable {
         if (record.state() == RecordState.ACTIVE) {
             mapping.componentAddressOf(record.sipAor()).ifPresent(watcher -> serial.execute(() -> xmpp.probe(watcher, watch.xmppUser())));
         }
-        // A SIP watcher still there refreshes before its old expiry: its refresh meets no dialog (481) and it subscribes
-        // anew. One that has not by then (plus a grace period) is gone, and its record with it.
+        // A SIP watcher still there refreshes before its old expiry: its refresh meets no dialog (481, see
+        // sipDialogUnknown) and it subscribes anew. One that has not by then (plus a grace period) is gone, and its
+        // record with it.
         Instant until = record.dialog().expiresAt().orElse(clock.instant().plus(maxIncomingExpires)).plus(RESUBSCRIBE_GRACE);
         Duration wait = Duration.between(clock.instant(), until);
         scheduler.schedule(wait.isNegative() ? Duration.ZERO : wait, () -> serial.execute(() -> forgetIfNotResubscribed(watch, record.id())));
@@ -370,6 +371,24 @@ public final class PresenceBridge implements AutoCloseable {
                     xmpp.probe(sipSide, watch.xmppUser());
                 }
             }
+        });
+    }
+
+    /**
+     * A SUBSCRIBE from {@code watch}'s SIP user in a dialog this instance does not know (one opened before a restart),
+     * answered 481 so that the SIP side subscribes anew. An un-SUBSCRIBE in it ends the record, as in a live dialog;
+     * a refresh leaves the record for the new SUBSCRIBE to take over. A live dialog of the same watcher is not touched.
+     */
+    public void sipDialogUnknown(Watch watch, boolean unsubscribe) {
+        serial.execute(() -> {
+            if (!unsubscribe || expiries.containsKey(watch)) {
+                return;
+            }
+            recovered(incomingKey(watch)).ifPresent(r -> {
+                records.remove(r.id());
+                LOG.info("Bridge: {} stopped watching {} over SIP in a dialog from before the restart; the XMPP subscription stays",
+                        watch.sipWatcher(), watch.xmppUser());
+            });
         });
     }
 

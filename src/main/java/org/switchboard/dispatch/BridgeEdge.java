@@ -91,6 +91,15 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
         int asked = request.getExpires();
         Duration requested = asked < 0 ? Duration.ofDays(365) : Duration.ofSeconds(asked); // absent: the most the bridge grants
         PresenceBridge rules = bridge.get();
+        if (request.isInitial() && request.getTo().getParameter("tag") != null) {
+            // A refresh or un-SUBSCRIBE in a dialog the container does not know: one opened before a restart. Restcomm routes
+            // it as initial (JSR 289 Appendix B says 481); a 2xx here would make a dialog under the old To tag, whose
+            // application-server part died with the old process, and the container answers the next request in it 500
+            // without asking the application. So 481, and the SIP side subscribes anew (RFC 6665 §4.1.2.2).
+            request.createResponse(481, "Subscription Does Not Exist").send();
+            rules.sipDialogUnknown(watch, requested.isZero());
+            return;
+        }
         PresenceBridge.Admission admission = rules.admit(watch, requested);
         if (admission instanceof PresenceBridge.Admission.Refused refused) {
             request.createResponse(refused.status(), refused.reason()).send();

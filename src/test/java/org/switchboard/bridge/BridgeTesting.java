@@ -74,6 +74,12 @@ final class BridgeTesting {
                     url: "%s"
                     username: postgres
                     password: ""
+                """.formatted(postgres.url()) + configWithEmbeddedDatabase(prosody, sipPeer, settings);
+    }
+
+    /** The bridge configuration with the records in the runner's own H2 file (no storage section). */
+    static String configWithEmbeddedDatabase(TestProsody prosody, SipPresencePeer sipPeer, Settings settings) {
+        return """
                 topology:
                   front-end-pool: fe
                   front-end-pools:
@@ -97,7 +103,7 @@ final class BridgeTesting {
                   reconnect-initial-seconds: 1
                   reconnect-max-seconds: 2
                   incoming-expires-seconds: 3600
-                """.formatted(postgres.url(), sipPeer.nextHop(), settings.recoveryBatchSize(), settings.recoveryBatchIntervalSeconds(),
+                """.formatted(sipPeer.nextHop(), settings.recoveryBatchSize(), settings.recoveryBatchIntervalSeconds(),
                 prosody.componentPort(), prosody.componentDomain(), settings.secret(), prosody.xmppDomain(), SIP_DOMAIN,
                 XMPP_USERS_SIP_DOMAIN, settings.cooldownSeconds());
     }
@@ -167,14 +173,17 @@ final class BridgeTesting {
     }
 
     static List<Row> rows(TestPostgres postgres) throws Exception {
-        DataSource source = postgres.dataSource();
+        return rows(postgres.dataSource());
+    }
+
+    /** The rows of any database the runner used (PostgreSQL, or its H2 file while no runner holds it). */
+    static List<Row> rows(DataSource source) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (Connection connection = source.getConnection(); Statement statement = connection.createStatement()) {
-            // Before the runner migrated the schema there is no table, hence no rows.
-            try (ResultSet tables = connection.getMetaData().getTables(null, null, "subscription_record", null)) {
-                if (!tables.next()) {
-                    return rows;
-                }
+            // Before the runner migrated the schema there is no table, hence no rows (PostgreSQL folds names to
+            // lower case, H2 to upper case).
+            if (!hasTable(connection, "subscription_record") && !hasTable(connection, "SUBSCRIPTION_RECORD")) {
+                return rows;
             }
             try (ResultSet result = statement.executeQuery(
                     "SELECT direction, sip_aor, xmpp_jid, state, activated_at, last_recovered_at FROM subscription_record")) {
@@ -185,6 +194,12 @@ final class BridgeTesting {
             }
         }
         return rows;
+    }
+
+    private static boolean hasTable(Connection connection, String name) throws java.sql.SQLException {
+        try (ResultSet tables = connection.getMetaData().getTables(null, null, name, null)) {
+            return tables.next();
+        }
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -478,6 +478,50 @@ class PresenceBridgeTest {
         assertThat(records.all()).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(RecordState.ACTIVE));
     }
 
+    @Test
+    void an_unsubscribe_in_a_dialog_from_before_the_restart_forgets_the_recovered_record_without_telling_xmpp() {
+        db.upsert(incoming(CAROL, DAVE, clock.instant().plus(GRANTED)));
+        Recovery recovery = recovery();
+        bridge.useRecovery(recovery);
+        recovery.start();
+        scheduler.runDue();
+        xmpp.stanzas.clear();
+
+        bridge.sipDialogUnknown(CAROL_WATCHES_DAVE, true);
+        scheduler.runDue();
+
+        assertThat(records.all()).isEmpty();
+        assertThat(db.rows()).isEmpty();
+        assertThat(xmpp.stanzas).as("no unsubscribe: the XMPP relationship stays").isEmpty();
+    }
+
+    @Test
+    void a_refresh_in_a_dialog_from_before_the_restart_leaves_the_recovered_record_for_the_new_subscribe() {
+        db.upsert(incoming(CAROL, DAVE, clock.instant().plus(GRANTED)));
+        Recovery recovery = recovery();
+        bridge.useRecovery(recovery);
+        recovery.start();
+        scheduler.runDue();
+
+        bridge.sipDialogUnknown(CAROL_WATCHES_DAVE, false);
+        watchers.live.add(CAROL_WATCHES_DAVE);
+        bridge.sipSubscribed(CAROL_WATCHES_DAVE, MAX_INCOMING, DialogData.none());
+        scheduler.advance(GRANTED.plus(PresenceBridge.RESUBSCRIBE_GRACE));
+
+        assertThat(records.all()).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(RecordState.ACTIVE));
+    }
+
+    @Test
+    void an_unsubscribe_in_an_old_dialog_leaves_the_watchers_live_subscription_alone() {
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+
+        bridge.sipDialogUnknown(CAROL_WATCHES_DAVE, true);
+
+        assertThat(records.all()).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(RecordState.ACTIVE));
+        assertThat(watchers.last(CAROL_WATCHES_DAVE).state()).isEqualTo(NoticeState.ACTIVE);
+    }
+
     private SubscriptionRecord incoming(Aor sip, BareJid jid, Instant expiresAt) {
         DialogData dialog = new DialogData("call", "local", "remote", 0, 1, java.util.List.of(), "sip:carol@127.0.0.1", Optional.of(expiresAt));
         return new SubscriptionRecord("INCOMING-" + sip + "-" + jid, Direction.INCOMING_SIP, sip, jid.toString(), RecordState.ACTIVE,
