@@ -1,7 +1,9 @@
 package org.switchboard.bridge.xmpp;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +55,9 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
     private volatile Optional<String> lastProblem = Optional.empty();
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong losses = new AtomicLong();
+    /** Stanzas dropped since the connection was last up. */
+    private final AtomicLong droppedWhileDown = new AtomicLong();
+    private final List<Runnable> connectedListeners = new CopyOnWriteArrayList<>();
 
     // Guarded by this.
     private Link link;
@@ -136,6 +141,14 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
         this.manager.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, settings.pingInterval().toMillis())));
     }
 
+    /**
+     * Runs {@code listener} after every successful connection, the first and each reconnection, on the thread that
+     * connected: it is how the bridge learns that it may replay what was dropped while the connection was down.
+     */
+    public void onConnected(Runnable listener) {
+        connectedListeners.add(listener);
+    }
+
     /** Starts connecting; stanzas received go to {@code target}. */
     public synchronized void start(PresenceBridge target) {
         this.bridge = target;
@@ -190,10 +203,15 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
             connects.incrementAndGet();
             timer = scheduler.schedule(settings.pingInterval(), () -> ping(attempt));
         }
-        LOG.info("XMPP: connected to {}:{} as component {}", settings.host(), settings.port(), settings.componentDomain());
-        PresenceBridge target = bridge;
-        if (target != null) {
-            target.xmppConnected();
+        long dropped = droppedWhileDown.getAndSet(0);
+        LOG.info("XMPP: connected to {}:{} as component {}{}", settings.host(), settings.port(), settings.componentDomain(),
+                dropped == 0 ? "" : "; " + dropped + " stanzas were dropped while disconnected, replaying from the subscription records");
+        for (Runnable listener : connectedListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("XMPP: a listener of the connection failed: {}", e.toString(), e);
+            }
         }
     }
 
@@ -357,17 +375,40 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
         send(StanzaMapping.fromPresence(from, RESOURCE, to, presence));
     }
 
-    /** Sends on the live connection; while there is none, the stanza is dropped (the state says why). */
+    /**
+     * Sends on the live connection. While there is none, the stanza is dropped, logged with what brings it back: the
+     * bridge replays from its subscription records after each connection ({@link #onConnected}).
+     */
     private void send(Packet packet) {
         Link current;
         synchronized (this) {
             current = link;
         }
         if (current == null) {
-            LOG.debug("XMPP: not connected; dropped {}", packet.toXML());
+            droppedWhileDown.incrementAndGet();
+            LOG.info("XMPP: not connected; dropped {} from {} to {} ({})", kind(packet), packet.getFrom(), packet.getTo(), replayedBy(packet));
             return;
         }
         current.component.send(packet);
+    }
+
+    private static String kind(Packet packet) {
+        Presence.Type type = packet instanceof Presence presence ? presence.getType() : null;
+        return type == null ? "presence" : type.name();
+    }
+
+    /** What sends a dropped stanza's content again: the replay of PresenceBridge#xmppConnected, or nothing. */
+    private static String replayedBy(Packet packet) {
+        Presence.Type type = packet instanceof Presence presence ? presence.getType() : null;
+        if (type == null || type == Presence.Type.unavailable) {
+            return "the last presence of an active outgoing subscription is sent again on reconnect";
+        }
+        return switch (type) {
+            case subscribe -> "sent again on reconnect while the incoming subscription is pending";
+            case subscribed -> "sent again on reconnect for the active outgoing subscription";
+            case probe -> "sent again on reconnect for the active incoming subscription";
+            default -> "not replayed: its subscription record is gone";
+        };
     }
 
     @Override
