@@ -60,7 +60,6 @@ public final class BridgeRuntime implements BridgeStatus, AutoCloseable {
 
     /** Starts connecting to the XMPP server; after every connection the bridge replays what XMPP may have missed. */
     void connect() {
-        connection.onConnected(rules::xmppConnected);
         connection.start(rules);
     }
 

@@ -1,9 +1,7 @@
 package org.switchboard.bridge.xmpp;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +55,6 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
     private final AtomicLong losses = new AtomicLong();
     /** Stanzas dropped since the connection was last up. */
     private final AtomicLong droppedWhileDown = new AtomicLong();
-    private final List<Runnable> connectedListeners = new CopyOnWriteArrayList<>();
 
     // Guarded by this.
     private Link link;
@@ -141,14 +138,6 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
         this.manager.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, settings.pingInterval().toMillis())));
     }
 
-    /**
-     * Runs {@code listener} after every successful connection, the first and each reconnection, on the thread that
-     * connected: it is how the bridge learns that it may replay what was dropped while the connection was down.
-     */
-    public void onConnected(Runnable listener) {
-        connectedListeners.add(listener);
-    }
-
     /** Starts connecting; stanzas received go to {@code target}. */
     public synchronized void start(PresenceBridge target) {
         this.bridge = target;
@@ -206,12 +195,9 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
         long dropped = droppedWhileDown.getAndSet(0);
         LOG.info("XMPP: connected to {}:{} as component {}{}", settings.host(), settings.port(), settings.componentDomain(),
                 dropped == 0 ? "" : "; " + dropped + " stanzas were dropped while disconnected, replaying from the subscription records");
-        for (Runnable listener : connectedListeners) {
-            try {
-                listener.run();
-            } catch (RuntimeException e) {
-                LOG.warn("XMPP: a listener of the connection failed: {}", e.toString(), e);
-            }
+        PresenceBridge target = bridge;
+        if (target != null) {
+            target.xmppConnected(); // after every connection, the first and each reconnection: the bridge replays
         }
     }
 
@@ -377,7 +363,7 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
 
     /**
      * Sends on the live connection. While there is none, the stanza is dropped, logged with what brings it back: the
-     * bridge replays from its subscription records after each connection ({@link #onConnected}).
+     * bridge replays from its subscription records after each connection ({@link PresenceBridge#xmppConnected()}).
      */
     private void send(Packet packet) {
         Link current;
@@ -386,10 +372,22 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
         }
         if (current == null) {
             droppedWhileDown.incrementAndGet();
-            LOG.info("XMPP: not connected; dropped {} from {} to {} ({})", kind(packet), packet.getFrom(), packet.getTo(), replayedBy(packet));
+            // Presence updates can come by the thousand during an outage: DEBUG for them (the reconnect line counts
+            // every drop), INFO for the few subscription stanzas.
+            String line = "XMPP: not connected; dropped {} from {} to {} ({})";
+            if (isPresenceUpdate(packet)) {
+                LOG.debug(line, kind(packet), packet.getFrom(), packet.getTo(), replayedBy(packet));
+            } else {
+                LOG.info(line, kind(packet), packet.getFrom(), packet.getTo(), replayedBy(packet));
+            }
             return;
         }
         current.component.send(packet);
+    }
+
+    private static boolean isPresenceUpdate(Packet packet) {
+        Presence.Type type = packet instanceof Presence presence ? presence.getType() : null;
+        return type == null || type == Presence.Type.unavailable;
     }
 
     private static String kind(Packet packet) {
