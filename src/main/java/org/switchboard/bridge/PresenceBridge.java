@@ -139,7 +139,11 @@ public final class PresenceBridge implements AutoCloseable {
 
     // ---- Recovery -------------------------------------------------------------------------------------------
 
-    /** An outgoing record after a restart: its SIP subscription is established again (a new dialog). */
+    /**
+     * An outgoing record after a restart: its SIP subscription is established again (a new dialog); an active one's
+     * {@code subscribed} is sent again, since it may have been dropped before the restart (its presence follows with
+     * the new dialog's first NOTIFY).
+     */
     public SubscriptionRecord recoverOutgoing(SubscriptionRecord record) {
         Optional<BareJid> watcher = jid(record.xmppJid());
         if (watcher.isPresent()) {
@@ -148,6 +152,9 @@ public final class PresenceBridge implements AutoCloseable {
             serial.execute(() -> {
                 if (resubscribing.remove(follow)) {
                     view(follow.xmppWatcher()).addTargets(List.of(follow.sipUser()));
+                    if (record.state() == RecordState.ACTIVE) {
+                        mapping.componentAddressOf(follow.sipUser()).ifPresent(sipSide -> xmpp.subscribed(sipSide, follow.xmppWatcher()));
+                    }
                 }
             });
         }
@@ -156,7 +163,8 @@ public final class PresenceBridge implements AutoCloseable {
 
     /**
      * An incoming record after a restart: kept as it was (only the SIP side can renew it); its XMPP user's presence
-     * is asked for, so that it is at hand when the SIP side subscribes again.
+     * is asked for, so that it is at hand when the SIP side subscribes again, or, while it is pending, the
+     * subscription request is sent again (it may have been dropped before the restart).
      */
     public SubscriptionRecord recoverIncoming(SubscriptionRecord record) {
         Optional<BareJid> xmppUser = jid(record.xmppJid());
@@ -166,6 +174,8 @@ public final class PresenceBridge implements AutoCloseable {
         Watch watch = new Watch(record.sipAor(), xmppUser.get());
         if (record.state() == RecordState.ACTIVE) {
             mapping.componentAddressOf(record.sipAor()).ifPresent(watcher -> serial.execute(() -> xmpp.probe(watcher, watch.xmppUser())));
+        } else {
+            mapping.componentAddressOf(record.sipAor()).ifPresent(watcher -> serial.execute(() -> xmpp.subscribe(watcher, watch.xmppUser())));
         }
         // A SIP watcher still there refreshes before its old expiry: its refresh meets no dialog (481, see
         // sipDialogUnknown) and it subscribes anew. One that has not by then (plus a grace period) is gone, and its
@@ -190,19 +200,44 @@ public final class PresenceBridge implements AutoCloseable {
 
     // ---- XMPP side -------------------------------------------------------------------------------------------
 
-    /** The component is connected (again): the presence of every XMPP user watched from SIP is asked for afresh. */
+    /**
+     * The component is connected (again). Stanzas sent while it was down were dropped, so what XMPP must know is
+     * sent again from the subscription records (not from a queue of what was dropped, so that it also holds after a
+     * restart): {@code subscribe} for every pending incoming subscription, {@code subscribed} and the last presence
+     * for every active outgoing one, and a probe for every active incoming one. Each is harmless when XMPP had it
+     * already: a server ignores a {@code subscribed} it has no pending request for, and keeps one pending request.
+     */
     public void xmppConnected() {
         serial.execute(() -> {
+            int asked = 0;
+            int approved = 0;
+            int probed = 0;
             for (SubscriptionRecord record : records.all()) {
-                if (record.direction() == Direction.INCOMING_SIP && record.state() == RecordState.ACTIVE) {
-                    Optional<BareJid> xmppUser = jid(record.xmppJid());
-                    Optional<BareJid> watcher = mapping.componentAddressOf(record.sipAor());
-                    if (xmppUser.isPresent() && watcher.isPresent()) {
-                        xmpp.probe(watcher.get(), xmppUser.get());
-                    }
+                Optional<BareJid> jid = jid(record.xmppJid());
+                Optional<BareJid> sipSide = mapping.componentAddressOf(record.sipAor());
+                if (jid.isEmpty() || sipSide.isEmpty()) {
+                    continue;
+                }
+                if (record.direction() == Direction.INCOMING_SIP && record.state() == RecordState.PENDING) {
+                    xmpp.subscribe(sipSide.get(), jid.get());
+                    asked++;
+                } else if (record.direction() == Direction.INCOMING_SIP) {
+                    xmpp.probe(sipSide.get(), jid.get());
+                    probed++;
+                } else if (record.state() == RecordState.ACTIVE) {
+                    replayApproval(new Follow(jid.get(), record.sipAor()), sipSide.get());
+                    approved++;
                 }
             }
+            LOG.info("Bridge: XMPP connected; sent again: {} subscription requests (pending incoming), {} approvals with their last "
+                    + "presence (active outgoing), {} probes (active incoming)", asked, approved, probed);
         });
+    }
+
+    /** An active follow's {@code subscribed}, and the last presence forwarded to it, sent again. */
+    private void replayApproval(Follow follow, BareJid sipSide) {
+        xmpp.subscribed(sipSide, follow.xmppWatcher());
+        Optional.ofNullable(lastPresence.get(follow)).ifPresent(p -> xmpp.presence(sipSide, follow.xmppWatcher(), p));
     }
 
     /** {@code from} (an XMPP user) asks to see {@code to}'s presence ({@code to} a SIP user at the component). */
@@ -244,8 +279,7 @@ public final class PresenceBridge implements AutoCloseable {
         BareJid sipSide = mapping.componentAddressOf(follow.sipUser()).orElseThrow();
         Optional<SubscriptionRecord> existing = recovered(outgoingKey(follow));
         if (existing.isPresent() && existing.get().state() == RecordState.ACTIVE) {
-            xmpp.subscribed(sipSide, follow.xmppWatcher());
-            Optional.ofNullable(lastPresence.get(follow)).ifPresent(p -> xmpp.presence(sipSide, follow.xmppWatcher(), p));
+            replayApproval(follow, sipSide);
             return;
         }
         if (existing.isEmpty()) {
@@ -273,10 +307,13 @@ public final class PresenceBridge implements AutoCloseable {
             return; // the SIP subscription ended meanwhile; the XMPP relationship stays as it is
         }
         cooldowns.clear(watch);
-        if (record.get().state() != RecordState.ACTIVE) {
-            records.put(record.get().withState(RecordState.ACTIVE));
-            LOG.info("Bridge: {} approved {}", watch.xmppUser(), watch.sipWatcher());
+        if (record.get().state() == RecordState.ACTIVE) {
+            // Approved already: a server answers a repeated subscribe (a replay, a refresh of a pending record) with
+            // subscribed again. The SIP watcher has had its active NOTIFY; presence updates follow as they come.
+            return;
         }
+        records.put(record.get().withState(RecordState.ACTIVE));
+        LOG.info("Bridge: {} approved {}", watch.xmppUser(), watch.sipWatcher());
         notifyActive(watch);
     }
 
@@ -364,6 +401,9 @@ public final class PresenceBridge implements AutoCloseable {
             } else if (record.get().state() == RecordState.PENDING) {
                 records.put(record.get().withDialog(withExpiry));
                 watchers.notify(watch, Notice.pending(expires));
+                // The first request may have been dropped (XMPP down) or lost: each refresh asks again.
+                xmpp.subscribe(sipSide, watch.xmppUser());
+                LOG.info("Bridge: {} still waits for {}: asked over XMPP again", watch.sipWatcher(), watch.xmppUser());
             } else {
                 records.put(record.get().withDialog(withExpiry));
                 notifyActive(watch);

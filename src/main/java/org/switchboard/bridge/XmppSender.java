@@ -1,6 +1,9 @@
 package org.switchboard.bridge;
 
-/** What the bridge sends to XMPP users; the component connection carries it (and drops it while disconnected). */
+/**
+ * What the bridge sends to XMPP users; the component connection carries it, and drops it while disconnected (the bridge
+ * sends what matters again after each connection: {@link PresenceBridge#xmppConnected()}).
+ */
 public interface XmppSender {
 
     /** {@code <presence type='subscribe'/>}: {@code from} (a SIP user at the component) asks to see {@code to}'s presence. */

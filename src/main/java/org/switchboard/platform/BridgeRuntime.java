@@ -58,7 +58,7 @@ public final class BridgeRuntime implements BridgeStatus, AutoCloseable {
         return new BridgeRuntime(made[0], connection, serial, timers);
     }
 
-    /** Starts connecting to the XMPP server. */
+    /** Starts connecting to the XMPP server; after every connection the bridge replays what XMPP may have missed. */
     void connect() {
         connection.start(rules);
     }

@@ -411,19 +411,111 @@ class PresenceBridgeTest {
     // ---------------------------------------------------------------- the component, recovery, strangers
 
     @Test
-    void a_component_connection_probes_every_xmpp_user_watched_by_an_active_incoming_subscription() {
+    void a_component_connection_replays_from_the_records_subscribe_for_pending_incoming_subscribed_for_active_outgoing_probe_for_active_incoming() {
         BareJid frank = BareJid.parse("frank@xmpp.example.test");
         records.put(record(Direction.INCOMING_SIP, CAROL, DAVE, RecordState.ACTIVE));
         records.put(record(Direction.INCOMING_SIP, CAROL, frank, RecordState.PENDING));
         records.put(record(Direction.OUTGOING_SIP, BOB, ALICE, RecordState.ACTIVE));
+        records.put(record(Direction.OUTGOING_SIP, BOB, ERIN, RecordState.PENDING));
 
         bridge.xmppConnected();
 
-        assertThat(xmpp.stanzas).containsExactly(Stanza.probe(CAROL_XMPP, DAVE));
+        assertThat(xmpp.stanzas).as("nothing for erin: her SIP subscription is not accepted yet").containsExactlyInAnyOrder(
+                Stanza.probe(CAROL_XMPP, DAVE), Stanza.subscribe(CAROL_XMPP, frank), Stanza.subscribed(BOB_XMPP, ALICE));
     }
 
     @Test
-    void recovery_subscribes_again_for_outgoing_records_from_the_xmpp_users_sip_address_and_probes_for_active_incoming_ones() {
+    void a_sip_subscribe_while_xmpp_is_down_is_asked_over_xmpp_again_on_every_connection_until_approved() {
+        subscribe(CAROL_WATCHES_DAVE, GRANTED); // its subscribe went nowhere
+        xmpp.stanzas.clear();
+
+        bridge.xmppConnected();
+        assertThat(xmpp.stanzas).containsExactly(Stanza.subscribe(CAROL_XMPP, DAVE));
+
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+        assertThat(watchers.last(CAROL_WATCHES_DAVE).state()).isEqualTo(NoticeState.ACTIVE);
+        xmpp.stanzas.clear();
+        bridge.xmppConnected();
+        assertThat(xmpp.stanzas).as("approved: its presence is asked for instead").containsExactly(Stanza.probe(CAROL_XMPP, DAVE));
+    }
+
+    @Test
+    void an_approval_while_xmpp_is_down_is_sent_again_with_the_last_presence_on_connection() {
+        Subscribe subscription = following(ALICE); // its subscribed went nowhere
+        edge.notify(subscription, pidf(XmppPresence.of(XmppShow.AWAY, "lunch"), T0)); // nor did this
+        xmpp.stanzas.clear();
+
+        bridge.xmppConnected();
+
+        assertThat(xmpp.stanzas).containsExactly(Stanza.subscribed(BOB_XMPP, ALICE),
+                Stanza.presence(BOB_XMPP, ALICE, XmppPresence.of(XmppShow.AWAY, "lunch")));
+    }
+
+    @Test
+    void an_approval_with_no_presence_yet_is_sent_again_alone() {
+        following(ALICE);
+
+        bridge.xmppConnected();
+
+        assertThat(xmpp.stanzas).containsExactly(Stanza.subscribed(BOB_XMPP, ALICE));
+    }
+
+    @Test
+    void a_sip_refresh_of_a_pending_subscription_asks_over_xmpp_again() {
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        xmpp.stanzas.clear();
+
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+
+        assertThat(xmpp.stanzas).containsExactly(Stanza.subscribe(CAROL_XMPP, DAVE));
+        assertThat(watchers.last(CAROL_WATCHES_DAVE).state()).isEqualTo(NoticeState.PENDING);
+        assertThat(records.all()).singleElement().extracting(SubscriptionRecord::state).isEqualTo(RecordState.PENDING);
+    }
+
+    @Test
+    void a_sip_refresh_of_an_active_subscription_does_not_ask_again() {
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+        bridge.xmppPresence(DAVE, "res", CAROL_XMPP, XmppPresence.of(XmppShow.ONLINE));
+        xmpp.stanzas.clear();
+
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+
+        assertThat(xmpp.stanzas).isEmpty();
+    }
+
+    @Test
+    void a_second_subscribed_changes_nothing_and_sends_nothing() {
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+        SubscriptionRecord approved = records.all().get(0);
+        List<Notice> before = List.copyOf(watchers.notices(CAROL_WATCHES_DAVE));
+        xmpp.stanzas.clear();
+
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+
+        assertThat(records.all()).containsExactly(approved);
+        assertThat(watchers.notices(CAROL_WATCHES_DAVE)).isEqualTo(before);
+        assertThat(xmpp.stanzas).isEmpty();
+        bridge.xmppPresence(DAVE, "res", CAROL_XMPP, XmppPresence.of(XmppShow.DND, "call"));
+        assertThat(PresenceMapping.toXmpp(PresenceDocuments.PIDF, watchers.last(CAROL_WATCHES_DAVE).pidf().orElseThrow(), MAX_DOCUMENT))
+                .as("presence still flows").isEqualTo(XmppPresence.of(XmppShow.DND, "call"));
+    }
+
+    @Test
+    void recovery_asks_again_for_a_pending_incoming_record() {
+        db.upsert(record(Direction.INCOMING_SIP, CAROL, DAVE, RecordState.PENDING));
+        Recovery recovery = recovery();
+        bridge.useRecovery(recovery);
+
+        recovery.start();
+        scheduler.runDue();
+
+        assertThat(xmpp.stanzas).containsExactly(Stanza.subscribe(CAROL_XMPP, DAVE));
+    }
+
+    @Test
+    void recovery_subscribes_again_for_outgoing_records_from_the_xmpp_users_sip_address_sends_their_approval_and_probes_for_active_incoming_ones() {
         db.upsert(record(Direction.OUTGOING_SIP, BOB, ALICE, RecordState.ACTIVE));
         db.upsert(record(Direction.INCOMING_SIP, CAROL, DAVE, RecordState.ACTIVE));
         Recovery recovery = recovery();
@@ -438,7 +530,8 @@ class PresenceBridgeTest {
             assertThat(s.target()).isEqualTo(BOB);
             assertThat(s.expires()).isPositive();
         });
-        assertThat(xmpp.stanzas).containsExactly(Stanza.probe(CAROL_XMPP, DAVE));
+        assertThat(xmpp.stanzas).as("the approval may have been dropped before the restart").containsExactlyInAnyOrder(
+                Stanza.probe(CAROL_XMPP, DAVE), Stanza.subscribed(BOB_XMPP, ALICE));
         assertThat(recovery.progress().finished()).isTrue();
         assertThat(records.all()).hasSize(2).allMatch(r -> r.state() == RecordState.ACTIVE);
 

@@ -53,6 +53,8 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
     private volatile Optional<String> lastProblem = Optional.empty();
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong losses = new AtomicLong();
+    /** Stanzas dropped since the connection was last up. */
+    private final AtomicLong droppedWhileDown = new AtomicLong();
 
     // Guarded by this.
     private Link link;
@@ -190,10 +192,12 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
             connects.incrementAndGet();
             timer = scheduler.schedule(settings.pingInterval(), () -> ping(attempt));
         }
-        LOG.info("XMPP: connected to {}:{} as component {}", settings.host(), settings.port(), settings.componentDomain());
+        long dropped = droppedWhileDown.getAndSet(0);
+        LOG.info("XMPP: connected to {}:{} as component {}{}", settings.host(), settings.port(), settings.componentDomain(),
+                dropped == 0 ? "" : "; " + dropped + " stanzas were dropped while disconnected, replaying from the subscription records");
         PresenceBridge target = bridge;
         if (target != null) {
-            target.xmppConnected();
+            target.xmppConnected(); // after every connection, the first and each reconnection: the bridge replays
         }
     }
 
@@ -357,17 +361,52 @@ public final class ComponentConnection implements XmppSender, AutoCloseable {
         send(StanzaMapping.fromPresence(from, RESOURCE, to, presence));
     }
 
-    /** Sends on the live connection; while there is none, the stanza is dropped (the state says why). */
+    /**
+     * Sends on the live connection. While there is none, the stanza is dropped, logged with what brings it back: the
+     * bridge replays from its subscription records after each connection ({@link PresenceBridge#xmppConnected()}).
+     */
     private void send(Packet packet) {
         Link current;
         synchronized (this) {
             current = link;
         }
         if (current == null) {
-            LOG.debug("XMPP: not connected; dropped {}", packet.toXML());
+            droppedWhileDown.incrementAndGet();
+            // Presence updates can come by the thousand during an outage: DEBUG for them (the reconnect line counts
+            // every drop), INFO for the few subscription stanzas.
+            String line = "XMPP: not connected; dropped {} from {} to {} ({})";
+            if (isPresenceUpdate(packet)) {
+                LOG.debug(line, kind(packet), packet.getFrom(), packet.getTo(), replayedBy(packet));
+            } else {
+                LOG.info(line, kind(packet), packet.getFrom(), packet.getTo(), replayedBy(packet));
+            }
             return;
         }
         current.component.send(packet);
+    }
+
+    private static boolean isPresenceUpdate(Packet packet) {
+        Presence.Type type = packet instanceof Presence presence ? presence.getType() : null;
+        return type == null || type == Presence.Type.unavailable;
+    }
+
+    private static String kind(Packet packet) {
+        Presence.Type type = packet instanceof Presence presence ? presence.getType() : null;
+        return type == null ? "presence" : type.name();
+    }
+
+    /** What sends a dropped stanza's content again: the replay of PresenceBridge#xmppConnected, or nothing. */
+    private static String replayedBy(Packet packet) {
+        Presence.Type type = packet instanceof Presence presence ? presence.getType() : null;
+        if (type == null || type == Presence.Type.unavailable) {
+            return "the last presence of an active outgoing subscription is sent again on reconnect";
+        }
+        return switch (type) {
+            case subscribe -> "sent again on reconnect while the incoming subscription is pending";
+            case subscribed -> "sent again on reconnect for the active outgoing subscription";
+            case probe -> "sent again on reconnect for the active incoming subscription";
+            default -> "not replayed: its subscription record is gone";
+        };
     }
 
     @Override
