@@ -62,6 +62,8 @@ import org.switchboard.registration.SrvLookup;
 public final class PlatformListener implements ServletContextListener, SipServletListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformListener.class);
+    /** Registration workers: DNS lookups of several endpoints at once, each endpoint's work in order. */
+    private static final int REGISTRATION_WORKERS = 4;
 
     /** The platform's MBean while the application runs. */
     private volatile PlatformAdmin admin;
@@ -111,6 +113,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         PresenceViews views = null;
         BridgeRuntime bridge = null;
         ScheduledExecutorService registrationTimers = null;
+        ExecutorService registrationWorkers = null;
         ScheduledExecutorService answerTimers = null;
         Registrations registrations;
         EndpointHost endpoints;
@@ -133,9 +136,12 @@ public final class PlatformListener implements ServletContextListener, SipServle
                     ? Optional.of(database.subscriptionRepository()) : Optional.empty();
             subscriptions = new PersistentSubscriptions(repository, persistenceScheduler, clock, persistence.retryAttempts(),
                     Duration.ofMillis(persistence.retryBackoffMillis()), Duration.ofSeconds(persistence.breakerOpenSeconds()));
+            // One timer thread that only hands work over, and a few workers for the work itself (DNS lookups, the
+            // registrar cache in the database): one endpoint's slow lookup holds up no other endpoint's refresh.
             registrationTimers = DaemonThreads.timer("switchboard-registration");
+            registrationWorkers = DaemonThreads.workers("switchboard-registration-work", REGISTRATION_WORKERS);
             registrations = registrations(config.registration(), database.registrarCache(clock), new ExecutorScheduler(registrationTimers),
-                    clock);
+                    clock, registrationWorkers);
             // a thread of its own: a bean's callbacks run on it when a fallback timeout fires
             answerTimers = DaemonThreads.timer("switchboard-answer-timeouts");
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views, registrations,
@@ -179,6 +185,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (registrationTimers != null) {
                 registrationTimers.shutdownNow();
             }
+            if (registrationWorkers != null) {
+                registrationWorkers.shutdownNow();
+            }
             if (answerTimers != null) {
                 answerTimers.shutdownNow();
             }
@@ -191,6 +200,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ExecutorService stoppablePersistence = persistenceTimers;
         PersistentSubscriptions flushedAtStop = subscriptions;
         ExecutorService stoppableRegistrationTimers = registrationTimers;
+        ExecutorService stoppableRegistrationWorkers = registrationWorkers;
         ExecutorService stoppableAnswerTimers = answerTimers;
         Optional<Director> director = config.registration().director() ? Optional.of(Director.of(config.topology())) : Optional.empty();
         Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations());
@@ -204,7 +214,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 Optional.ofNullable(runningBridge), tunables, metrics, registrations, director, metrics,
                 stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
                 runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
-                registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow);
+                stoppableRegistrationWorkers::shutdownNow, registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow);
         platform.attachTo(context);
         try {
             admin = PlatformAdmin.register(platform, context.getContextPath());
@@ -246,7 +256,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
     }
 
     private static Registrations registrations(RegistrationSettings settings, RegistrarCache cache, ExecutorScheduler scheduler,
-            Clock clock) {
+            Clock clock, ExecutorService workers) {
         Optional<SrvLookup> srv = Optional.of(new DnsSrvLookup(settings.dnsServer().isEmpty() ? Optional.empty()
                 : Optional.of(DnsSrvLookup.parseServer(settings.dnsServer()))));
         RegistrarDiscovery discovery = new RegistrarDiscovery(srv, settings.srvDomain(), settings.transport().id(),
@@ -254,7 +264,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         RegistrationPolicy policy = new RegistrationPolicy(Duration.ofSeconds(settings.expiresSeconds()),
                 Duration.ofSeconds(settings.failureDetectionSeconds()), Duration.ofSeconds(settings.fallbackSeconds()),
                 Duration.ofSeconds(settings.probeIntervalSeconds()), settings.maxRedirects());
-        return new Registrations(policy, discovery, cache, scheduler, clock);
+        return new Registrations(policy, discovery, cache, scheduler, clock, workers);
     }
 
     /** Drivers this web application registered must go with it, or the container reports a leak. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.switchboard.timing.Scheduler;
  * answered for the fallback interval. Answers come in through the {@link RegisterSender.Wire}; every state
  * change happens in {@link #moveTo} and every step is raised through {@link #raise}, both logged.
  *
- * <p>All methods are synchronized: one endpoint's events are handled one at a time, in order. A request is
+ * <p>One endpoint's events are handled one at a time, in order, on its {@code work} executor (answers and timers
+ * hand their work to it; the DNS lookup of discovery is a task of its own, run without the monitor). A request is
  * given up on (as a 408) when no answer came within the probe interval, so a silent registrar over UDP is
  * found without waiting for the SIP stack's 32 s transaction timeout. The stack goes on retransmitting it
  * meanwhile, so a registrar that comes back may still accept it: such a late 2xx is never taken as success,
@@ -42,6 +44,14 @@ public final class Registration {
     private final Scheduler scheduler;
     private final Clock clock;
     private final RegisterSender sender;
+    /**
+     * Where this registration's events are handled, one at a time and in order: answers and timers hand their
+     * work over to it, so neither a SIP thread nor the timer thread shared by every endpoint waits on a DNS lookup
+     * or a database write of this one (a {@link org.switchboard.timing.SerialExecutor} in production).
+     */
+    private final Executor work;
+    /** Counts discoveries, so that the answer of a lookup overtaken by events (a stop, another discovery) is dropped. */
+    private long discoveryRound;
 
     private RegistrationState state = RegistrationState.IDLE;
     private Instant since;
@@ -84,9 +94,17 @@ public final class Registration {
     private record Pending(long id, Purpose purpose, SipUri target) {
     }
 
-    /** {@code senderFor} builds the SIP edge, given where its answers go. */
+    /** Every event handled on the calling thread: for tests on a manual clock. */
     public Registration(String endpoint, Aor user, RegistrationPolicy policy, RegistrarDiscovery discovery, RegistrarCache cache,
             RegistrationListener listener, Scheduler scheduler, Clock clock, Function<RegisterSender.Wire, RegisterSender> senderFor) {
+        this(endpoint, user, policy, discovery, cache, listener, scheduler, clock, Runnable::run, senderFor);
+    }
+
+    /** {@code senderFor} builds the SIP edge, given where its answers go; {@code work} handles events one at a time. */
+    public Registration(String endpoint, Aor user, RegistrationPolicy policy, RegistrarDiscovery discovery, RegistrarCache cache,
+            RegistrationListener listener, Scheduler scheduler, Clock clock, Executor work,
+            Function<RegisterSender.Wire, RegisterSender> senderFor) {
+        this.work = work;
         this.endpoint = endpoint;
         this.user = user;
         this.policy = policy;
@@ -105,7 +123,7 @@ public final class Registration {
 
             @Override
             public void onProbeAnswer(long requestId, int status) {
-                probeAnswered(requestId, status);
+                work.execute(() -> probeAnswered(requestId, status));
             }
         });
     }
@@ -128,8 +146,12 @@ public final class Registration {
                 Optional.ofNullable(registrars).map(Registrars::primary), Optional.ofNullable(registrars).flatMap(Registrars::backup));
     }
 
-    /** Signs in: with the cached primary when there is one, else through discovery. */
-    public synchronized void start() {
+    /** Signs in: with the cached primary when there is one, else through discovery (handed to {@link #work}). */
+    public void start() {
+        work.execute(this::startNow);
+    }
+
+    private synchronized void startNow() {
         if (state != RegistrationState.IDLE) {
             return;
         }
@@ -165,7 +187,16 @@ public final class Registration {
         cancelAll();
         registeredAt = null;
         moveTo(RegistrationState.DISCOVERING, why);
-        RegistrarDiscovery.Found found = discovery.find();
+        long round = ++discoveryRound;
+        // The lookup (DNS, up to its timeout) runs as a task of its own, after this one has released the monitor:
+        // an operator reading the state, or the stop of the platform, never waits for it.
+        work.execute(() -> discovered(round, discovery.find()));
+    }
+
+    private synchronized void discovered(long round, RegistrarDiscovery.Found found) {
+        if (round != discoveryRound || state != RegistrationState.DISCOVERING) {
+            return; // overtaken while the lookup ran (stopped, or discovering anew)
+        }
         found.problem().ifPresent(problem -> raise(RegistrationEvent.Kind.SRV_EMPTY, problem
                 + (found.servers().isEmpty() ? "" : "; trying the configured registrars")));
         servers = found.servers();
@@ -180,7 +211,7 @@ public final class Registration {
             Duration wait = policy.failureDetection();
             moveTo(RegistrationState.UNREGISTERED, (servers.isEmpty() ? "no registrar to try" : "no registrar accepted the registration")
                     + ", finding the home pool again in " + wait.toSeconds() + " s");
-            timer = scheduler.schedule(wait, () -> retryDiscovery(wait));
+            timer = later(wait, () -> retryDiscovery(wait));
             return;
         }
         sendRegister(servers.get(nextServer++), Purpose.DISCOVER);
@@ -220,7 +251,7 @@ public final class Registration {
             List<ContactChoice> contacts) {
         SipUri sentTo = unanswered.remove(requestId);
         if (pendingRegister != null && pendingRegister.id() == requestId) {
-            registerAnswered(requestId, status, expires, contacts);
+            work.execute(() -> registerAnswered(requestId, status, expires, contacts));
             return RegisterSender.Verdict.TAKEN;
         }
         if (sentTo == null || status < 200 || status >= 300 || bindingWantedAt(sentTo)) {
@@ -379,7 +410,7 @@ public final class Registration {
     private void startFailureRun() {
         failingSince = clock.instant();
         cancel(detectionTimer);
-        detectionTimer = scheduler.schedule(policy.failureDetection(), this::failureDetected);
+        detectionTimer = later(policy.failureDetection(), this::failureDetected);
     }
 
     /** The primary has failed for the whole detection interval: the backup, or (with none) the home pool found again. */
@@ -405,7 +436,7 @@ public final class Registration {
 
     private void scheduleRetryOfPrimary() {
         cancel(timer);
-        timer = scheduler.schedule(policy.probeInterval(), this::retryPrimary);
+        timer = later(policy.probeInterval(), this::retryPrimary);
     }
 
     private synchronized void retryPrimary() {
@@ -417,7 +448,7 @@ public final class Registration {
 
     private void scheduleRefresh(Duration granted) {
         cancel(timer);
-        timer = scheduler.schedule(policy.refreshAfter(granted), this::refreshNow);
+        timer = later(policy.refreshAfter(granted), this::refreshNow);
     }
 
     private synchronized void refreshNow() {
@@ -426,7 +457,7 @@ public final class Registration {
             return;
         }
         if (pendingRegister != null) { // a failback or retry is under way: refresh once it is answered
-            timer = scheduler.schedule(policy.probeInterval(), this::refreshNow);
+            timer = later(policy.probeInterval(), this::refreshNow);
             return;
         }
         if (state == RegistrationState.REGISTERED) {
@@ -440,7 +471,7 @@ public final class Registration {
 
     private void scheduleProbe() {
         cancel(probeTimer);
-        probeTimer = scheduler.schedule(policy.probeInterval(), this::probeNow);
+        probeTimer = later(policy.probeInterval(), this::probeNow);
     }
 
     private synchronized void probeNow() {
@@ -448,7 +479,7 @@ public final class Registration {
         if ((state == RegistrationState.REGISTERED_BACKUP || state == RegistrationState.FALLING_BACK) && pendingProbe < 0) {
             long id = ++requestSeq;
             pendingProbe = id;
-            probeDeadline = scheduler.schedule(policy.probeInterval(), () -> probeAnswered(id, 408));
+            probeDeadline = later(policy.probeInterval(), () -> probeAnswered(id, 408));
             sender.probe(registrars.primary(), id);
         }
     }
@@ -488,6 +519,11 @@ public final class Registration {
         }
     }
 
+    /** A timer whose task is handed to {@link #work}: the timer thread, shared by every endpoint, never waits. */
+    private Scheduler.Cancellable later(Duration delay, Runnable task) {
+        return scheduler.schedule(delay, () -> work.execute(task));
+    }
+
     // ---- the one place that sends, the one place that changes state ------------------------------------
 
     private void sendRegister(SipUri target, Purpose purpose) {
@@ -496,7 +532,7 @@ public final class Registration {
         unanswered.put(id, target);
         cancel(registerDeadline);
         // Before sending: a send that fails at once answers (503) on this thread, inside this call.
-        registerDeadline = scheduler.schedule(policy.probeInterval(), () -> registerAnswered(id, 408, Optional.empty(), List.of()));
+        registerDeadline = later(policy.probeInterval(), () -> registerAnswered(id, 408, Optional.empty(), List.of()));
         sender.register(target, policy.expires(), id);
     }
 

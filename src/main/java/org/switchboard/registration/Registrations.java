@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.timing.Scheduler;
+import org.switchboard.timing.SerialExecutor;
 
 /**
  * Every endpoint registration of the platform: started once the container lets the application send SIP,
@@ -26,12 +28,22 @@ public final class Registrations implements AutoCloseable {
     private final RegistrarCache cache;
     private final Scheduler scheduler;
     private final Clock clock;
+    /** The threads every registration's work runs on, each registration's in order ({@link SerialExecutor}). */
+    private final Executor workers;
     private final Map<String, Registration> byEndpoint = new ConcurrentSkipListMap<>();
     private final Map<String, Deque<RegistrationEvent>> events = new ConcurrentHashMap<>();
     private final List<RegistrationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean open;
 
+    /** Every registration's work on the calling thread: for tests on a manual clock. */
     public Registrations(RegistrationPolicy policy, RegistrarDiscovery discovery, RegistrarCache cache, Scheduler scheduler, Clock clock) {
+        this(policy, discovery, cache, scheduler, clock, Runnable::run);
+    }
+
+    /** {@code workers}: where registrations handle their events, DNS lookups and cache writes (never a SIP thread). */
+    public Registrations(RegistrationPolicy policy, RegistrarDiscovery discovery, RegistrarCache cache, Scheduler scheduler, Clock clock,
+            Executor workers) {
+        this.workers = workers;
         this.policy = policy;
         this.discovery = discovery;
         this.cache = cache;
@@ -41,20 +53,21 @@ public final class Registrations implements AutoCloseable {
 
     /** Adds the registration of one endpoint; it starts at once when SIP may already be sent, else at {@link #open}. */
     public Registration add(String endpoint, Aor user, Function<RegisterSender.Wire, RegisterSender> senderFor) {
-        Registration registration = new Registration(endpoint, user, policy, discovery, cache, this::record, scheduler, clock, senderFor);
+        Registration registration = new Registration(endpoint, user, policy, discovery, cache, this::record, scheduler, clock,
+                new SerialExecutor(workers), senderFor);
         if (byEndpoint.putIfAbsent(endpoint, registration) != null) {
             throw new IllegalArgumentException("the endpoint " + endpoint + " registers already");
         }
         if (open) {
-            scheduler.schedule(java.time.Duration.ZERO, registration::start);
+            registration.start();
         }
         return registration;
     }
 
-    /** SIP may be sent: every registration signs in (on the scheduler's thread: discovery may wait for DNS). */
+    /** SIP may be sent: every registration signs in (on the workers: discovery may wait for DNS). */
     public void open() {
         open = true;
-        byEndpoint.values().forEach(r -> scheduler.schedule(java.time.Duration.ZERO, r::start));
+        byEndpoint.values().forEach(Registration::start);
     }
 
     public void addListener(RegistrationListener listener) {
