@@ -83,6 +83,13 @@ public final class Database implements AutoCloseable {
         config.setPoolName("switchboard-" + dialect.name().toLowerCase(java.util.Locale.ROOT));
         config.setMaximumPoolSize(settings.maxPoolSize());
         config.setConnectionTimeout(Math.max(250, settings.connectTimeoutSeconds() * 1000L));
+        if (dialect == SqlDialect.POSTGRESQL && !url.contains("socketTimeout=")) {
+            // A server that stops answering in the middle of a statement (stalled, not down) would otherwise hold
+            // the calling thread for ever (the driver's default): the statement fails after this long instead, and
+            // the breakers take over. Flyway's migration at start has connections of its own, without it, since it
+            // may wait for another instance's migration.
+            config.addDataSourceProperty("socketTimeout", String.valueOf(socketTimeoutSeconds(settings)));
+        }
         // Fail now, with the database's reason (for example: the file is locked, the server refuses).
         config.setInitializationFailTimeout(1);
         HikariDataSource pool;
@@ -92,8 +99,8 @@ public final class Database implements AutoCloseable {
             throw new StorageException("Cannot open " + description + ": " + rootMessage(e), e);
         }
         try {
-            Flyway.configure(Database.class.getClassLoader())
-                    .dataSource(pool)
+            var flyway = Flyway.configure(Database.class.getClassLoader());
+            (embedded ? flyway.dataSource(pool) : flyway.dataSource(url, settings.username(), settings.password()))
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
@@ -109,6 +116,11 @@ public final class Database implements AutoCloseable {
             throw new StorageException("Cannot start JPA over " + description + ": " + rootMessage(e), e);
         }
         return new Database(pool, entities, dialect, description, embedded);
+    }
+
+    /** How long a PostgreSQL statement may wait for the server's next bytes: four connection timeouts. */
+    static int socketTimeoutSeconds(DatabaseSettings settings) {
+        return 4 * settings.connectTimeoutSeconds();
     }
 
     private static EntityManagerFactory startJpa(DataSource dataSource) {
