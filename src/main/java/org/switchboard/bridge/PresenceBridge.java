@@ -94,10 +94,16 @@ public final class PresenceBridge implements AutoCloseable {
     private final Map<BareJid, RemotePresenceView> views = new HashMap<>();
     private final Map<Follow, PresenceStamp> lastSent = new HashMap<>();
     private final Map<Follow, XmppPresence> lastPresence = new HashMap<>();
-    /** The presence of XMPP users by resource, as their servers send it to the component. */
+    /**
+     * The presence of XMPP users by resource, as their servers send it to the component; kept only for XMPP users a
+     * live incoming dialog watches (their servers keep sending presence after the SIP side has gone, for as long as
+     * the XMPP subscription stays). A forgotten one is probed for when a SIP user watches it again.
+     */
     private final Map<BareJid, LinkedHashMap<String, XmppPresence>> xmppPresence = new HashMap<>();
     /** Live incoming dialogs: when each expires, and the timer that ends it. */
     private final Map<Watch, Expiry> expiries = new HashMap<>();
+    /** How many live incoming dialogs watch each XMPP user (the keys of {@link #expiries}, counted by XMPP user). */
+    private final Map<BareJid, Integer> liveWatchers = new HashMap<>();
     private final AtomicLong forwardedToXmpp = new AtomicLong();
     private final AtomicLong forwardedToSip = new AtomicLong();
     private final AtomicLong droppedOutOfOrder = new AtomicLong();
@@ -315,6 +321,10 @@ public final class PresenceBridge implements AutoCloseable {
         records.put(record.get().withState(RecordState.ACTIVE));
         LOG.info("Bridge: {} approved {}", watch.xmppUser(), watch.sipWatcher());
         notifyActive(watch);
+        if (expiries.containsKey(watch) && !xmppPresence.containsKey(watch.xmppUser())) {
+            // Forgotten when no SIP user watched it (or never heard): a server need not send it again on a repeated subscribe.
+            xmpp.probe(mapping.componentAddressOf(watch.sipWatcher()).orElseThrow(), watch.xmppUser());
+        }
     }
 
     private void refused(Watch watch) {
@@ -328,10 +338,12 @@ public final class PresenceBridge implements AutoCloseable {
     }
 
     private void presenceOf(Watch watch, String resource, XmppPresence presence) {
-        LinkedHashMap<String, XmppPresence> resources = xmppPresence.computeIfAbsent(watch.xmppUser(), u -> new LinkedHashMap<>());
-        resources.remove(resource); // most recent last
-        if (presence.available()) {
-            resources.put(resource, presence);
+        if (liveWatchers.containsKey(watch.xmppUser())) {
+            LinkedHashMap<String, XmppPresence> resources = xmppPresence.computeIfAbsent(watch.xmppUser(), u -> new LinkedHashMap<>());
+            resources.remove(resource); // most recent last
+            if (presence.available()) {
+                resources.put(resource, presence);
+            }
         }
         Optional<SubscriptionRecord> record = recovered(incomingKey(watch));
         if (record.isEmpty()) {
@@ -387,8 +399,12 @@ public final class PresenceBridge implements AutoCloseable {
                 return;
             }
             Instant until = clock.instant().plus(expires);
-            cancelExpiry(watch);
-            expiries.put(watch, new Expiry(until, scheduler.schedule(expires, () -> serial.execute(() -> expired(watch, until)))));
+            Expiry previous = expiries.put(watch, new Expiry(until, scheduler.schedule(expires, () -> serial.execute(() -> expired(watch, until)))));
+            if (previous != null) {
+                previous.timer().cancel(); // a refresh: the XMPP user stays watched, its presence remembered
+            } else {
+                liveWatchers.merge(watch.xmppUser(), 1, Integer::sum);
+            }
             DialogData withExpiry = new DialogData(dialog.callId(), dialog.localTag(), dialog.remoteTag(), dialog.localCseq(),
                     dialog.remoteCseq(), dialog.routeSet(), dialog.remoteTarget(), Optional.of(until));
             Optional<SubscriptionRecord> record = recovered(incomingKey(watch));
@@ -452,6 +468,10 @@ public final class PresenceBridge implements AutoCloseable {
         Expiry expiry = expiries.remove(watch);
         if (expiry != null) {
             expiry.timer().cancel();
+            if (liveWatchers.merge(watch.xmppUser(), -1, Integer::sum) == 0) {
+                liveWatchers.remove(watch.xmppUser());
+                xmppPresence.remove(watch.xmppUser()); // no SIP user watches it any more
+            }
         }
     }
 
@@ -643,6 +663,11 @@ public final class PresenceBridge implements AutoCloseable {
         return new BridgeCounts(outgoing, incoming, forwardedToXmpp.get(), forwardedToSip.get(), droppedOutOfOrder.get());
     }
 
+    /** XMPP users whose presence this bridge holds (those a live incoming dialog watches). */
+    int xmppUsersWithPresence() {
+        return xmppPresence.size();
+    }
+
     /** Forgets ended cooldowns (housekeeping). */
     public int purgeEndedCooldowns() {
         return cooldowns.purgeEnded();
@@ -654,6 +679,8 @@ public final class PresenceBridge implements AutoCloseable {
         serial.execute(() -> {
             expiries.values().forEach(e -> e.timer().cancel());
             expiries.clear();
+            liveWatchers.clear();
+            xmppPresence.clear();
         });
     }
 }

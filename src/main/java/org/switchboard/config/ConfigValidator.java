@@ -42,6 +42,7 @@ final class ConfigValidator {
             throw new ConfigException(file, "presence.max-document-chars",
                     "expected a whole number from 1024 to " + MAX_DOCUMENT_CHARS + ", found " + maxChars);
         }
+        requirePositive(file, "presence.forget-idle-seconds", config.presence().forgetIdleSeconds());
         validateViews(file, config.presence().views());
         PersistenceSettings persistence = config.persistence();
         requirePositive(file, "persistence.recovery-batch-size", persistence.recoveryBatchSize());

@@ -4,12 +4,13 @@ import java.util.List;
 
 /**
  * Presence handling: the largest presence body accepted (in characters; larger ones are refused unread),
- * and how presence views keep their subscriptions.
+ * how long the presence store remembers a presentity nobody offers presence of any more (longer than a
+ * view's refresh interval, since every refresh brings a NOTIFY), and how presence views keep their subscriptions.
  */
-public record PresenceSettings(int maxDocumentChars, ViewSettings views) {
+public record PresenceSettings(int maxDocumentChars, int forgetIdleSeconds, ViewSettings views) {
 
     static PresenceSettings defaults() {
-        return new PresenceSettings(65_536, ViewSettings.defaults());
+        return new PresenceSettings(65_536, 7200, ViewSettings.defaults());
     }
 
     /**

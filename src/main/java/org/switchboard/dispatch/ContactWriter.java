@@ -17,7 +17,8 @@ import org.mobicents.servlet.sip.core.message.MobicentsSipServletMessage;
  * (the only one JSR 289 allows for Contact, and only with a {@code gr} parameter), makes Restcomm
  * print the address and parse it back on every message: about a third of dispatch's own cost under
  * load. On Restcomm the message's JAIN-SIP form takes a copy of a header parsed once per endpoint;
- * any other container gets the portable call.
+ * any other container gets the portable call. The caches need no bound: they hold one entry per endpoint,
+ * endpoints are made once, from the configuration, at start-up, and the writer lives as long as they do.
  */
 final class ContactWriter {
 

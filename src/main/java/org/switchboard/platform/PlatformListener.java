@@ -101,10 +101,11 @@ public final class PlatformListener implements ServletContextListener, SipServle
         // then probes it on a short-lived thread of its own.
         // One parser for the store and the views, so that a refused body is counted once wherever it is refused.
         PresenceDocuments documents = new PresenceDocuments(config.presence().maxDocumentChars());
-        PresenceStore presence = new OrderedPresenceStore(database.presenceRepository(clock), documents,
+        OrderedPresenceStore presence = new OrderedPresenceStore(database.presenceRepository(clock), documents,
                 config.topology().applicationPool(), clock,
                 Duration.ofSeconds(config.persistence().breakerOpenSeconds()),
-                probe -> DaemonThreads.named("presence-store-probe").newThread(probe).start());
+                probe -> DaemonThreads.named("presence-store-probe").newThread(probe).start(),
+                Duration.ofSeconds(config.presence().forgetIdleSeconds()));
         CdiEndpointBeans beans = null;
         ScheduledExecutorService viewTimers = null;
         ScheduledExecutorService persistenceTimers = null;
@@ -166,6 +167,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             }
             housekeeping = DaemonThreads.timer("switchboard-housekeeping");
             housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
+            housekeeping.scheduleWithFixedDelay(presence::forgetIdle, 1, 1, TimeUnit.MINUTES);
             if (bridge != null) {
                 housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
             }

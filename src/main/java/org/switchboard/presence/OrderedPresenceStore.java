@@ -36,6 +36,12 @@ import org.switchboard.endpoint.Aor;
  * back for each key is written back with the same conditional write, so that other pools see what was
  * accepted here during the outage and nothing moves backwards (a newer one stored meanwhile by another
  * pool wins, and is adopted here).
+ *
+ * <p>Memory is a cache of the store, so it forgets presentities no longer in use ({@link #forgetIdle()}): a
+ * presentity is in use while it is offered an update (accepted or not) at least once per idle time, or while an
+ * update of it is held back. A forgotten key offered again is judged by the store's conditional write alone,
+ * which refuses anything older than what it holds; the stored update is then adopted as it is after a refusal.
+ * While the store is left alone or anything is held back, memory is the only guard, so nothing is forgotten.
  */
 public final class OrderedPresenceStore implements PresenceStore {
 
@@ -46,7 +52,7 @@ public final class OrderedPresenceStore implements PresenceStore {
     private final PresenceDocuments documents;
     private final String sourcePool;
     private final Map<PresenceKey, PresenceUpdate> newest = new ConcurrentHashMap<>();
-    private final Map<Aor, Map<String, PresenceUpdate>> byPresentity = new ConcurrentHashMap<>();
+    private final Map<Aor, Presentity> byPresentity = new ConcurrentHashMap<>();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final List<PresenceListener> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder accepted = new LongAdder();
@@ -56,6 +62,8 @@ public final class OrderedPresenceStore implements PresenceStore {
     private final LongAdder storeFailures = new LongAdder();
     private final Clock clock;
     private final Duration pause;
+    /** A presentity offered nothing for this long is forgotten (zero: never). */
+    private final Duration forgetAfter;
     private final Executor prober;
     /** Open after a failure: updates are accepted in memory only until a probe finds the store again. */
     private final CircuitBreaker breaker;
@@ -66,9 +74,25 @@ public final class OrderedPresenceStore implements PresenceStore {
     /** A probe or a write-back is under way on the prober (one at a time). */
     private final AtomicBoolean background = new AtomicBoolean();
 
-    /** As the full constructor, with no pause: every update tries the store, failing or not. */
+    /** What this instance holds of one presentity: the newest update of each category, and when it was last offered one. */
+    private static final class Presentity {
+        final Map<String, PresenceUpdate> categories = new ConcurrentHashMap<>();
+        volatile Instant lastOffered;
+
+        Presentity(Instant now) {
+            this.lastOffered = now;
+        }
+    }
+
+    /** As the full constructor, with no pause: every update tries the store, failing or not; nothing is forgotten. */
     public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool) {
         this(repository, documents, sourcePool, Clock.systemUTC(), Duration.ZERO, Runnable::run);
+    }
+
+    /** As the full constructor; nothing is forgotten. */
+    public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool, Clock clock, Duration pause,
+            Executor prober) {
+        this(repository, documents, sourcePool, clock, pause, prober, Duration.ZERO);
     }
 
     /**
@@ -78,15 +102,17 @@ public final class OrderedPresenceStore implements PresenceStore {
      * @param clock      when the pause after a failure is over
      * @param pause      how long the store is left alone after a failure (zero: never left alone)
      * @param prober     where the probe of a store left alone runs (not the thread offering updates)
+     * @param forgetAfter a presentity offered nothing for this long is forgotten by {@link #forgetIdle()} (zero: never)
      */
     public OrderedPresenceStore(PresenceRepository repository, PresenceDocuments documents, String sourcePool, Clock clock, Duration pause,
-            Executor prober) {
+            Executor prober, Duration forgetAfter) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.documents = Objects.requireNonNull(documents, "documents");
         this.sourcePool = Objects.requireNonNull(sourcePool, "sourcePool");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.pause = Objects.requireNonNull(pause, "pause");
         this.prober = Objects.requireNonNull(prober, "prober");
+        this.forgetAfter = Objects.requireNonNull(forgetAfter, "forgetAfter");
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -144,6 +170,10 @@ public final class OrderedPresenceStore implements PresenceStore {
         ReentrantLock lock = stripe(key);
         lock.lock();
         try {
+            Presentity known = byPresentity.get(update.presentity());
+            if (known != null) {
+                known.lastOffered = clock.instant(); // in use, whatever the outcome
+            }
             Optional<PresenceUpdate> seen = Optional.ofNullable(newest.get(key));
             Ordering inMemory = Ordering.judge(seen.map(PresenceUpdate::stamp), update.stamp());
             if (inMemory != Ordering.ACCEPTED) {
@@ -332,7 +362,64 @@ public final class OrderedPresenceStore implements PresenceStore {
 
     private void remember(PresenceUpdate update) {
         newest.put(update.key(), update);
-        byPresentity.computeIfAbsent(update.presentity(), p -> new ConcurrentHashMap<>()).put(update.category(), update);
+        Instant now = clock.instant();
+        // compute, not computeIfAbsent and put: forgetIdle removes a presentity only when it is empty, atomically
+        byPresentity.compute(update.presentity(), (aor, known) -> {
+            Presentity presentity = known == null ? new Presentity(now) : known;
+            presentity.lastOffered = now;
+            presentity.categories.put(update.category(), update);
+            return presentity;
+        });
+    }
+
+    /**
+     * Forgets every presentity offered nothing for the idle time, unless an update of it is held back; does nothing
+     * while the store is left alone or anything is held back (memory is then the only guard of the ordering rule).
+     * Each key is removed under its own lock, so an offer of it is judged either before (by memory) or after (by the
+     * store). The platform calls it periodically.
+     *
+     * @return how many presentities were forgotten
+     */
+    public int forgetIdle() {
+        if (forgetAfter.isZero() || leftAlone() || !heldBack.isEmpty()) {
+            return 0;
+        }
+        Instant idleSince = clock.instant().minus(forgetAfter);
+        int count = 0;
+        for (Map.Entry<Aor, Presentity> entry : byPresentity.entrySet()) {
+            Presentity presentity = entry.getValue();
+            if (presentity.lastOffered.isAfter(idleSince)) {
+                continue;
+            }
+            for (String category : List.copyOf(presentity.categories.keySet())) {
+                PresenceKey key = new PresenceKey(entry.getKey(), category);
+                ReentrantLock lock = stripe(key);
+                lock.lock();
+                try {
+                    if (presentity.lastOffered.isAfter(idleSince) || heldBack.containsKey(key)) {
+                        break; // offered meanwhile, or the store failed meanwhile: keep the rest
+                    }
+                    newest.remove(key);
+                    presentity.categories.remove(category);
+                } finally {
+                    lock.unlock();
+                }
+            }
+            boolean[] removed = {false};
+            byPresentity.computeIfPresent(entry.getKey(), (aor, known) -> {
+                removed[0] = known == presentity && known.categories.isEmpty();
+                return removed[0] ? null : known;
+            });
+            if (removed[0]) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Presentities this instance holds an update of. */
+    public int rememberedPresentities() {
+        return byPresentity.size();
     }
 
     private Ordering dropped(Ordering outcome, PresenceUpdate update, String where) {
@@ -360,8 +447,8 @@ public final class OrderedPresenceStore implements PresenceStore {
 
     @Override
     public List<PresenceUpdate> current(Aor presentity) {
-        Map<String, PresenceUpdate> categories = byPresentity.get(presentity);
-        return categories == null ? List.of() : List.copyOf(categories.values());
+        Presentity known = byPresentity.get(presentity);
+        return known == null ? List.of() : List.copyOf(known.categories.values());
     }
 
     @Override

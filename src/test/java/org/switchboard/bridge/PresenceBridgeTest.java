@@ -364,6 +364,62 @@ class PresenceBridgeTest {
     }
 
     @Test
+    void the_presence_of_xmpp_users_no_sip_dialog_watches_any_more_is_forgotten() {
+        for (int i = 0; i < 10_000; i++) {
+            Watch watch = new Watch(CAROL, BareJid.parse("user" + i + "@xmpp.example.test"));
+            subscribe(watch, GRANTED);
+            bridge.xmppSubscribed(watch.xmppUser(), CAROL_XMPP);
+            bridge.xmppPresence(watch.xmppUser(), "res", CAROL_XMPP, XmppPresence.of(XmppShow.ONLINE));
+        }
+        assertThat(bridge.xmppUsersWithPresence()).isEqualTo(10_000);
+
+        for (int i = 0; i < 10_000; i++) {
+            subscribe(new Watch(CAROL, BareJid.parse("user" + i + "@xmpp.example.test")), i % 2 == 0 ? Duration.ZERO : GRANTED);
+        }
+        assertThat(bridge.xmppUsersWithPresence()).as("the odd ones refreshed, the even ones ended").isEqualTo(5_000);
+        scheduler.advance(GRANTED);
+
+        assertThat(bridge.xmppUsersWithPresence()).as("all timed out").isZero();
+        // Their servers keep sending presence while the XMPP subscription stays: it is not kept.
+        bridge.xmppPresence(DAVE, "res", CAROL_XMPP, XmppPresence.of(XmppShow.AWAY));
+        assertThat(bridge.xmppUsersWithPresence()).isZero();
+    }
+
+    @Test
+    void an_xmpp_user_still_watched_by_another_sip_dialog_keeps_its_presence() {
+        Watch erinWatchesDave = new Watch(Aor.parse("sip:erin@example.com"), DAVE);
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+        subscribe(erinWatchesDave, GRANTED);
+        bridge.xmppSubscribed(DAVE, BareJid.parse("erin@sip.xmpp.example.test"));
+        bridge.xmppPresence(DAVE, "res", CAROL_XMPP, XmppPresence.of(XmppShow.DND, "meeting"));
+
+        subscribe(CAROL_WATCHES_DAVE, Duration.ZERO);
+        subscribe(erinWatchesDave, GRANTED);
+
+        assertThat(bridge.xmppUsersWithPresence()).isEqualTo(1);
+        assertThat(PresenceMapping.toXmpp(PresenceDocuments.PIDF, watchers.last(erinWatchesDave).pidf().orElseThrow(), MAX_DOCUMENT))
+                .isEqualTo(XmppPresence.of(XmppShow.DND, "meeting"));
+    }
+
+    @Test
+    void a_sip_user_watching_again_an_xmpp_user_whose_presence_was_forgotten_probes_for_it_once_approved() {
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+        bridge.xmppPresence(DAVE, "res", CAROL_XMPP, XmppPresence.of(XmppShow.DND, "meeting"));
+        subscribe(CAROL_WATCHES_DAVE, Duration.ZERO);
+        xmpp.stanzas.clear();
+
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP); // its server answers a subscribe it approved already, not always with presence
+
+        assertThat(xmpp.stanzas).containsExactly(Stanza.subscribe(CAROL_XMPP, DAVE), Stanza.probe(CAROL_XMPP, DAVE));
+        bridge.xmppPresence(DAVE, "res", CAROL_XMPP, XmppPresence.of(XmppShow.DND, "meeting"));
+        assertThat(PresenceMapping.toXmpp(PresenceDocuments.PIDF, watchers.last(CAROL_WATCHES_DAVE).pidf().orElseThrow(), MAX_DOCUMENT))
+                .isEqualTo(XmppPresence.of(XmppShow.DND, "meeting"));
+    }
+
+    @Test
     void re_subscribes_after_a_refusal_are_refused_during_the_cooldown_and_accepted_after_it() {
         subscribe(CAROL_WATCHES_DAVE, GRANTED);
         bridge.xmppUnsubscribed(DAVE, CAROL_XMPP);

@@ -126,6 +126,8 @@ class TopologyConfigTest {
         assertRefused("presence:\n  max-document-chars: 1023\n", "presence.max-document-chars", "1024 to 1048576");
         assertRefused("presence:\n  max-document-chars: 1048577\n", "presence.max-document-chars", "1048577");
         assertRefused("presence:\n  max-document-chars: 0\n", "presence.max-document-chars", "1024");
+        assertThat(load("presence:\n  forget-idle-seconds: 60\n").presence().forgetIdleSeconds()).isEqualTo(60);
+        assertRefused("presence:\n  forget-idle-seconds: 0\n", "presence.forget-idle-seconds", "at least 1");
         assertRefused("presence:\n  max-document-chars: large\n", "presence.max-document-chars", "expected a whole number");
         assertRefused("presence:\n  max-document-size: 2048\n", "presence.max-document-size", "max-document-chars");
     }

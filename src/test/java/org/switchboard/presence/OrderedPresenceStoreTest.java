@@ -503,6 +503,92 @@ class OrderedPresenceStoreTest {
     // ---------------------------------------------------------------- the fake shared store
 
     /** The shared store in memory: one lock, the same rule as the database's conditional write. */
+    // ---- Forgetting presentities no longer in use -----------------------------------------------------------
+
+    private static final Duration IDLE = Duration.ofMinutes(10);
+
+    private OrderedPresenceStore forgetting(MutableClock clock, List<Runnable> probes) {
+        OrderedPresenceStore forgetting = new OrderedPresenceStore(repository, new PresenceDocuments(65_536), "pool-a", clock,
+                Duration.ofSeconds(10), probes::add, IDLE);
+        forgetting.addListener(delivered::add);
+        return forgetting;
+    }
+
+    @Test
+    void presentities_offered_nothing_for_the_idle_time_are_forgotten() {
+        MutableClock clock = new MutableClock();
+        OrderedPresenceStore forgetting = forgetting(clock, new ArrayList<>());
+        for (int i = 0; i < 10_000; i++) {
+            forgetting.offer(at(Aor.parse("sip:user" + i + "@example.com"), 1));
+        }
+        assertThat(forgetting.rememberedPresentities()).isEqualTo(10_000);
+
+        clock.advance(IDLE.minusSeconds(1));
+        assertThat(forgetting.forgetIdle()).as("not idle for long enough yet").isZero();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(forgetting.forgetIdle()).isEqualTo(10_000);
+        assertThat(forgetting.rememberedPresentities()).isZero();
+        assertThat(forgetting.current(Aor.parse("sip:user7@example.com"))).isEmpty();
+        assertThat(forgetting.current(at(Aor.parse("sip:user7@example.com"), 1).key())).isEmpty();
+    }
+
+    @Test
+    void a_presentity_offered_an_update_within_the_idle_time_is_kept_even_when_the_update_is_dropped() {
+        MutableClock clock = new MutableClock();
+        OrderedPresenceStore forgetting = forgetting(clock, new ArrayList<>());
+        forgetting.offer(at(ALICE, 5));
+        forgetting.offer(at(BOB, 5));
+        clock.advance(IDLE.minusMinutes(1));
+
+        assertThat(forgetting.offer(at(ALICE, 5))).isEqualTo(DUPLICATE);
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(forgetting.forgetIdle()).isEqualTo(1);
+        assertThat(forgetting.current(ALICE)).containsExactly(at(ALICE, 5));
+        assertThat(forgetting.current(BOB)).isEmpty();
+    }
+
+    @Test
+    void a_forgotten_presentity_offered_an_older_update_is_still_refused_because_the_store_answers_for_it() {
+        MutableClock clock = new MutableClock();
+        OrderedPresenceStore forgetting = forgetting(clock, new ArrayList<>());
+        forgetting.offer(at(ALICE, 5));
+        clock.advance(IDLE);
+        assertThat(forgetting.forgetIdle()).isEqualTo(1);
+
+        assertThat(forgetting.offer(at(ALICE, 3))).isEqualTo(OUT_OF_ORDER);
+        assertThat(forgetting.offer(at(ALICE, 5))).as("what the store holds, adopted again").isEqualTo(DUPLICATE);
+        assertThat(forgetting.offer(at(ALICE, 6))).isEqualTo(ACCEPTED);
+
+        assertThat(delivered).as("listeners never see an older update after a newer one").doesNotContain(at(ALICE, 3));
+        assertThat(delivered.get(delivered.size() - 1)).isEqualTo(at(ALICE, 6));
+        assertThat(repository.stored(at(ALICE, 6).key())).contains(at(ALICE, 6));
+    }
+
+    @Test
+    void nothing_is_forgotten_while_an_update_is_held_back_for_the_store() {
+        MutableClock clock = new MutableClock();
+        List<Runnable> probes = new ArrayList<>();
+        OrderedPresenceStore forgetting = forgetting(clock, probes);
+        forgetting.offer(at(BOB, 1));
+        repository.failing = true;
+        forgetting.offer(at(ALICE, 5)); // held back: memory is the only guard until it is written back
+        clock.advance(IDLE.multipliedBy(3));
+
+        assertThat(forgetting.forgetIdle()).isZero();
+        assertThat(forgetting.current(ALICE)).containsExactly(at(ALICE, 5));
+        assertThat(forgetting.current(BOB)).containsExactly(at(BOB, 1));
+        assertThat(forgetting.offer(at(ALICE, 3))).isEqualTo(OUT_OF_ORDER);
+
+        // The store answers again and the update is written back: now both may go.
+        repository.failing = false;
+        probes.remove(0).run();
+        assertThat(forgetting.heldBackCount()).isZero();
+        assertThat(forgetting.forgetIdle()).isEqualTo(1).as("ALICE was offered an update just now");
+        assertThat(forgetting.current(BOB)).isEmpty();
+    }
+
     private static final class FakeRepository implements PresenceRepository {
         private record Row(PresenceUpdate update, String pool) {
         }
