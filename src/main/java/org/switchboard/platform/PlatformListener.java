@@ -64,6 +64,8 @@ public final class PlatformListener implements ServletContextListener, SipServle
     private static final Logger LOG = LoggerFactory.getLogger(PlatformListener.class);
     /** Registration workers: DNS lookups of several endpoints at once, each endpoint's work in order. */
     private static final int REGISTRATION_WORKERS = 4;
+    /** Threads on which presence views' listeners are called (each target's events in order). */
+    private static final int PRESENCE_DELIVERY_THREADS = 4;
 
     /** The platform's MBean while the application runs. */
     private volatile PlatformAdmin admin;
@@ -108,6 +110,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 Duration.ofSeconds(config.presence().forgetIdleSeconds()));
         CdiEndpointBeans beans = null;
         ScheduledExecutorService viewTimers = null;
+        ExecutorService viewDelivery = null;
         ScheduledExecutorService persistenceTimers = null;
         PersistentSubscriptions subscriptions = null;
         Recovery recovery = null;
@@ -127,9 +130,12 @@ public final class PlatformListener implements ServletContextListener, SipServle
             }
             viewTimers = DaemonThreads.timer("switchboard-presence-views");
             ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
+            // Views' listeners (the presence store's database write among them) run on these, each target's in order:
+            // the SIP thread that handles a NOTIFY answers it without waiting for them.
+            viewDelivery = DaemonThreads.workers("switchboard-presence-delivery", PRESENCE_DELIVERY_THREADS);
             views = new PresenceViews(Tunables.viewPolicy(config.presence().views()), scheduler,
                     new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
-                    documents, clock, ThreadLocalRandom.current()::nextDouble);
+                    documents, clock, ThreadLocalRandom.current()::nextDouble, viewDelivery);
             persistenceTimers = DaemonThreads.timer("switchboard-persistence");
             ExecutorScheduler persistenceScheduler = new ExecutorScheduler(persistenceTimers);
             PersistenceSettings persistence = config.persistence();
@@ -181,6 +187,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (viewTimers != null) {
                 viewTimers.shutdownNow();
             }
+            if (viewDelivery != null) {
+                viewDelivery.shutdownNow();
+            }
             if (persistenceTimers != null) {
                 persistenceTimers.shutdownNow();
             }
@@ -199,6 +208,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         }
         ExecutorService stoppable = housekeeping;
         ExecutorService stoppableViewTimers = viewTimers;
+        ExecutorService stoppableViewDelivery = viewDelivery;
         ExecutorService stoppablePersistence = persistenceTimers;
         PersistentSubscriptions flushedAtStop = subscriptions;
         ExecutorService stoppableRegistrationTimers = registrationTimers;
@@ -214,7 +224,8 @@ public final class PlatformListener implements ServletContextListener, SipServle
         Optional<Recovery> stoppedRecovery = Optional.ofNullable(recovery); // stopped first, before the database goes
         Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views, subscriptions, recovery,
                 Optional.ofNullable(runningBridge), tunables, metrics, registrations, director, metrics,
-                stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow, views, endpoints,
+                stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow,
+                stoppableViewDelivery::shutdownNow, views, endpoints,
                 runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
                 stoppableRegistrationWorkers::shutdownNow, registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow);
         platform.attachTo(context);

@@ -2,6 +2,7 @@ package org.switchboard.presence.view;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +12,10 @@ import org.switchboard.endpoint.Aor;
  * One target's events, raised under its subscription's monitor and delivered after it is released, in the order
  * they were raised: listeners (the user's, and the presence store that writes to the database) never run under
  * the subscription's lock, so they neither hold up the SIP thread that handles the next answer of that target nor
- * take a second lock while holding it. Whichever thread finds no delivery under way delivers everything queued,
- * its own events and those raised meanwhile by other threads.
+ * take a second lock while holding it. Delivery runs on {@code delivery}: in production a serial executor of the
+ * target over the platform's delivery threads, so that the SIP thread that raised the events answers its request
+ * without waiting for the listeners (the presence store's database write among them); in tests on a manual clock the
+ * raising thread itself. Whichever delivery finds no other under way delivers everything queued, in order.
  */
 final class EventOutbox implements SubscriptionEvents {
 
@@ -21,9 +24,11 @@ final class EventOutbox implements SubscriptionEvents {
     private final SubscriptionEvents downstream;
     private final Queue<Runnable> queued = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean delivering = new AtomicBoolean();
+    private final Executor delivery;
 
-    EventOutbox(SubscriptionEvents downstream) {
+    EventOutbox(SubscriptionEvents downstream, Executor delivery) {
         this.downstream = downstream;
+        this.delivery = delivery;
     }
 
     @Override
@@ -36,8 +41,15 @@ final class EventOutbox implements SubscriptionEvents {
         queued.add(() -> downstream.presence(target, contentType, body));
     }
 
-    /** Delivers what is queued, unless another thread is delivering (it then delivers this thread's events too). */
+    /** Hands what is queued to the delivery executor. */
     void deliver() {
+        if (!queued.isEmpty()) {
+            delivery.execute(this::drain);
+        }
+    }
+
+    /** Delivers what is queued, unless another delivery is under way (it then delivers these events too). */
+    private void drain() {
         while (!queued.isEmpty() && delivering.compareAndSet(false, true)) {
             try {
                 for (Runnable event = queued.poll(); event != null; event = queued.poll()) {

@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import org.switchboard.presence.PresenceDocuments;
@@ -24,10 +25,22 @@ public final class PresenceViews implements AutoCloseable {
     private final PresenceDocuments documents;
     private final Clock clock;
     private final DoubleSupplier random;
+    private final Executor deliveryThreads;
     private final List<RemotePresenceView> views = new CopyOnWriteArrayList<>();
 
+    /** Listeners called on the thread that handles the SIP message, once the target's lock is released (tests). */
     public PresenceViews(ViewPolicy policy, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents, Clock clock,
             DoubleSupplier random) {
+        this(policy, scheduler, pacer, documents, clock, random, Runnable::run);
+    }
+
+    /**
+     * {@code deliveryThreads}: where views' listeners hear transitions and presence (each target's in order), so that
+     * a SIP thread answers its NOTIFY without waiting for them — the presence store's database write among them.
+     */
+    public PresenceViews(ViewPolicy policy, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents, Clock clock,
+            DoubleSupplier random, Executor deliveryThreads) {
+        this.deliveryThreads = deliveryThreads;
         this.policy = policy;
         this.scheduler = scheduler;
         this.pacer = pacer;
@@ -40,7 +53,7 @@ public final class PresenceViews implements AutoCloseable {
     public RemotePresenceView create(String owner, ViewMode mode, PresenceViewListener listener, Function<RemotePresenceView.Wire, SubscribeSender> edge) {
         RemotePresenceView[] made = new RemotePresenceView[1];
         RemotePresenceView view = new RemotePresenceView(owner, mode, this::policy, listener, edge, scheduler, pacer, documents, clock, random,
-                () -> views.remove(made[0]));
+                deliveryThreads, () -> views.remove(made[0]));
         made[0] = view;
         views.add(view);
         return view;

@@ -1,6 +1,7 @@
 package org.switchboard.presence.view;
 
 import org.switchboard.timing.Scheduler;
+import org.switchboard.timing.SerialExecutor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
@@ -41,6 +43,8 @@ public final class RemotePresenceView implements AutoCloseable {
     private final PresenceDocuments documents;
     private final Clock clock;
     private final DoubleSupplier random;
+    /** The threads this view's listener is called on (each target's events in order, on a serial executor of its own). */
+    private final Executor deliveryThreads;
     private final Map<Aor, TargetSubscription> targets = new ConcurrentHashMap<>();
     /** Removed targets still unsubscribing: their answers and last NOTIFYs still find them. */
     private final Map<Aor, TargetSubscription> leaving = new ConcurrentHashMap<>();
@@ -53,6 +57,14 @@ public final class RemotePresenceView implements AutoCloseable {
     RemotePresenceView(String owner, ViewMode mode, Supplier<ViewPolicy> policy, PresenceViewListener listener,
             Function<Wire, SubscribeSender> edge, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents,
             Clock clock, DoubleSupplier random, Runnable onClose) {
+        this(owner, mode, policy, listener, edge, scheduler, pacer, documents, clock, random, Runnable::run, onClose);
+    }
+
+    /** {@code deliveryThreads}: where the listener hears each target's transitions and presence, in order per target. */
+    RemotePresenceView(String owner, ViewMode mode, Supplier<ViewPolicy> policy, PresenceViewListener listener,
+            Function<Wire, SubscribeSender> edge, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents,
+            Clock clock, DoubleSupplier random, Executor deliveryThreads, Runnable onClose) {
+        this.deliveryThreads = deliveryThreads;
         this.owner = owner;
         this.mode = mode;
         this.policy = policy;
@@ -83,7 +95,7 @@ public final class RemotePresenceView implements AutoCloseable {
         List<Runnable> starts = new ArrayList<>();
         for (Aor target : added) {
             TargetSubscription subscription = targets.computeIfAbsent(target, t -> new TargetSubscription(t, mode, policy, sender,
-                    events, scheduler, clock, random, dialogs::incrementAndGet));
+                    events, new SerialExecutor(deliveryThreads), scheduler, clock, random, dialogs::incrementAndGet));
             starts.add(subscription::start);
         }
         pacer.submit(starts); // paced like forced refreshes: thousands of targets never go out in one burst

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -62,13 +63,20 @@ final class TargetSubscription {
 
     private enum Purpose { SUBSCRIBE, REFRESH, UNSUBSCRIBE }
 
+    /** Events delivered on the thread that raised them, once it has released the monitor (tests on a manual clock). */
     TargetSubscription(Aor target, ViewMode mode, Supplier<ViewPolicy> policy, SubscribeSender sender, SubscriptionEvents events,
             Scheduler scheduler, Clock clock, DoubleSupplier random, LongSupplier newDialog) {
+        this(target, mode, policy, sender, events, Runnable::run, scheduler, clock, random, newDialog);
+    }
+
+    /** {@code delivery}: where this target's events reach the view's listener, in the order raised. */
+    TargetSubscription(Aor target, ViewMode mode, Supplier<ViewPolicy> policy, SubscribeSender sender, SubscriptionEvents events,
+            Executor delivery, Scheduler scheduler, Clock clock, DoubleSupplier random, LongSupplier newDialog) {
         this.target = target;
         this.mode = mode;
         this.livePolicy = policy;
         this.sender = sender;
-        this.events = new EventOutbox(events);
+        this.events = new EventOutbox(events, delivery);
         this.scheduler = scheduler;
         this.clock = clock;
         this.random = random;

@@ -251,7 +251,7 @@ class PresenceViewWireIT {
             assertThat(sipp.process().waitFor(4, TimeUnit.SECONDS)).as("SIPp saw no second subscription\n%s", sipp.describe()).isFalse();
             assertThat(sipp.terminatingNotifyAnswered200()).as(sipp.describe()).isTrue();
             assertThat(sipp.subscribes()).as(sipp.describe()).hasSize(1);
-            JsonNode health = awaitHealth(server, h -> true);
+            JsonNode health = awaitHealth(server, h -> h.path("presence").path("accepted").asLong() >= 1); // heard on the delivery threads
             assertThat(health.path("presenceViews").path("TERMINATED").asLong()).as("%s", health).isEqualTo(1);
             assertThat(health.path("presenceViews").size()).as("no target in any other state: %s", health).isEqualTo(1);
             assertThat(health.path("presence").path("accepted").asLong()).as("the first NOTIFY's presence").isEqualTo(1);

@@ -62,7 +62,9 @@ class PresenceViewsIT {
             assertThat(sipp.waitFor(60, TimeUnit.SECONDS)).as("SIPp finished its one subscription").isTrue();
             assertThat(sipp.exitValue()).as("SIPp exit status (0: NOTIFYs answered 200, the refresh came in the same dialog)\n%s",
                     Files.readString(work.resolve("server.out"))).isZero();
-            JsonNode health = awaitHealth(server, h -> h.path("presenceViews").path("TERMINATED").asLong() == 1);
+            // The listener hears presence on the delivery threads: awaited, like the state.
+            JsonNode health = awaitHealth(server, h -> h.path("presenceViews").path("TERMINATED").asLong() == 1
+                    && h.path("presence").path("accepted").asLong() >= 1);
             assertThat(health.path("presence").path("accepted").asLong()).as("the first NOTIFY's presence reached the store").isEqualTo(1);
             assertThat(server.stderr() + server.stdout()).contains("SUBSCRIBED -> TERMINATING (NOTIFY terminated;reason=rejected)");
         }

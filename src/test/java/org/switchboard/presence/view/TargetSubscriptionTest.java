@@ -367,6 +367,47 @@ class TargetSubscriptionTest {
         assertThat(heldLock).isNotEmpty().containsOnly(false);
     }
 
+    /** Issue 17: in production the listener (the presence store's database write) runs on delivery threads, not the SIP thread. */
+    @Test
+    void with_delivery_threads_the_thread_handling_a_notify_does_not_wait_for_the_listener() throws Exception {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            TargetSubscription s = new TargetSubscription(BOB, ViewMode.PERSISTENT, ViewPolicy::defaults,
+                    (target, dialog, expires, id) -> sent.add(new Sent(dialog, expires, id)), new SubscriptionEvents() {
+                        @Override
+                        public void stateChanged(StateChange change) {
+                            heard.add(change.to().name());
+                        }
+
+                        @Override
+                        public void presence(Aor target, String contentType, String body) {
+                            try {
+                                release.await(10, java.util.concurrent.TimeUnit.SECONDS); // a database that takes its time
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            heard.add(body);
+                        }
+                    }, new org.switchboard.timing.SerialExecutor(threads), scheduler, clock, () -> random,
+                    new java.util.concurrent.atomic.AtomicLong()::incrementAndGet);
+            s.start();
+            answer(s, last(), 200, HOUR);
+            assertThat(s.onNotify(1, active(), Optional.of(new PresenceBody("application/pidf+xml", "first")))).isTrue();
+            assertThat(s.onNotify(1, active(), Optional.of(new PresenceBody("application/pidf+xml", "second")))).isTrue();
+            assertThat(heard).as("nothing of the bodies heard yet: the NOTIFYs were answered without waiting").doesNotContain("first");
+            release.countDown();
+            for (int i = 0; i < 500 && heard.size() < 4; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(heard).as("in the order raised").containsExactly("SUBSCRIBING", "SUBSCRIBED", "first", "second");
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+    }
+
     /** A fetch ends its subscription at once (Expires 0): the next fetch awaits its answer, it is no late refresh. */
     @Test
     void the_next_fetch_of_a_polling_view_awaits_its_answer() {
