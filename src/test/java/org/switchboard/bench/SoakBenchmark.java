@@ -24,7 +24,8 @@ import org.switchboard.testing.RunningSwitchboard;
  * to an endpoint answering 200 (dispatch) and NOTIFYs from presentities never seen before to an endpoint handing
  * them to the platform's presence store (presence: every NOTIFY a new presentity, in the store's memory and the
  * database). Each minute: live heap after a full GC, the server's threads and open file descriptors, and the
- * presence updates accepted. Prints a Markdown table and, per series, flat or growing after the warm-up.
+ * presence updates accepted; and bridge traffic through a real Prosody ({@link SoakBridgeTraffic}): subscriptions both
+ * ways over a stream of new users, each ended a minute later, with the bridged counts sampled too. Prints a Markdown table and, per series, flat or growing after the warm-up.
  */
 public final class SoakBenchmark {
 
@@ -37,7 +38,7 @@ public final class SoakBenchmark {
     private SoakBenchmark() {
     }
 
-    private record Sample(int minute, long heapBytes, long threads, long fds, long accepted) {
+    private record Sample(int minute, long heapBytes, long threads, long fds, long accepted, long outgoing, long incoming) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -54,10 +55,14 @@ public final class SoakBenchmark {
                 """.formatted(FORGET_IDLE_SECONDS);
         List<Sample> samples = new ArrayList<>();
         int[] exits;
-        try (RunningSwitchboard server = RunningSwitchboard.in(work.resolve("server")).arg("--war", war.toString()).jvmOption(HEAP)
-                .configText(yaml).launch()) {
+        String bridgeSummary;
+        try (SoakBridgeTraffic bridge = SoakBridgeTraffic.start(work.resolve("bridge"));
+             RunningSwitchboard server = RunningSwitchboard.in(work.resolve("server")).arg("--war", war.toString()).jvmOption(HEAP)
+                .configText(yaml + bridge.configSections()).launch()) {
             server.awaitReady();
+            awaitBridgeConnected(server);
             samples.add(sample(server, 0));
+            bridge.run(server.sipPort());
             long seconds = minutes * 60L;
             Process messages = sipp(server, work, "message-uac.xml", "ok", MESSAGES_PER_SECOND, seconds);
             Process notifies = sipp(server, work, "notify-new-presentity-uac.xml", "presence", NOTIFIES_PER_SECOND, seconds);
@@ -71,16 +76,22 @@ public final class SoakBenchmark {
                     }
                     Sample sample = sample(server, minute);
                     samples.add(sample);
-                    System.err.printf(Locale.ROOT, "soak: minute %d: %.1f MB, %d threads, %d fds, %d accepted%n", minute,
-                            sample.heapBytes() / 1048576.0, sample.threads(), sample.fds(), sample.accepted());
+                    System.err.printf(Locale.ROOT, "soak: minute %d: %.1f MB, %d threads, %d fds, %d accepted, bridged %d out / %d in; %s%n",
+                            minute, sample.heapBytes() / 1048576.0, sample.threads(), sample.fds(), sample.accepted(), sample.outgoing(),
+                            sample.incoming(), bridge.summary());
                 }
                 exits = new int[] {finish(messages), finish(notifies)};
+                bridge.close();
+                bridgeSummary = bridge.summary();
             } finally {
                 messages.destroyForcibly();
                 notifies.destroyForcibly();
             }
         }
-        System.out.print(report(samples, minutes, exits));
+        System.out.print(report(samples, minutes, exits, bridgeSummary));
+        System.out.flush();
+        // JAIN-SIP leaves its non-daemon event scanner threads behind after the SIP peer's stacks are stopped.
+        System.exit(0);
     }
 
     private static Process sipp(RunningSwitchboard server, Path dir, String scenario, String service, int rate, long seconds)
@@ -112,16 +123,32 @@ public final class SoakBenchmark {
         }
         HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        JsonNode presence = new ObjectMapper().readTree(health.body()).get("presence");
-        return new Sample(minute, heap, threads, fds, presence.get("accepted").asLong());
+        JsonNode body = new ObjectMapper().readTree(health.body());
+        JsonNode bridge = body.path("bridge");
+        return new Sample(minute, heap, threads, fds, body.get("presence").get("accepted").asLong(), bridge.path("outgoing").asLong(-1),
+                bridge.path("incoming").asLong(-1));
     }
 
-    private static String report(List<Sample> samples, int minutes, int[] exits) {
-        StringBuilder out = new StringBuilder("| minute | live heap (MB) | threads | open fds | presence updates accepted (new presentities) |\n"
-                + "| --- | --- | --- | --- | --- |\n");
+    /** Waits (bounded) until the bridge's component connection to Prosody is up, so the bridge traffic has somewhere to go. */
+    private static void awaitBridgeConnected(RunningSwitchboard server) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if ("CONNECTED".equals(new ObjectMapper().readTree(health.body()).path("bridge").path("state").asText())) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new IllegalStateException("the bridge did not connect to Prosody within 30 s");
+    }
+
+    private static String report(List<Sample> samples, int minutes, int[] exits, String bridgeSummary) {
+        StringBuilder out = new StringBuilder("| minute | live heap (MB) | threads | open fds | presence updates accepted (new presentities) "
+                + "| bridged subscriptions out / in |\n| --- | --- | --- | --- | --- | --- |\n");
         for (Sample s : samples) {
-            out.append(String.format(Locale.ROOT, "| %d | %.1f | %d | %d | %,d |%n", s.minute(), s.heapBytes() / 1048576.0, s.threads(),
-                    s.fds(), s.accepted()));
+            out.append(String.format(Locale.ROOT, "| %d | %.1f | %d | %d | %,d | %d / %d |%n", s.minute(), s.heapBytes() / 1048576.0,
+                    s.threads(), s.fds(), s.accepted(), s.outgoing(), s.incoming()));
         }
         int warmUp = Math.min(3, Math.max(1, minutes / 3));
         List<Sample> after = samples.stream().filter(s -> s.minute() >= warmUp).toList();
@@ -133,8 +160,13 @@ public final class SoakBenchmark {
         out.append(String.format(Locale.ROOT, "%nTraffic: SIPp over UDP, %d MESSAGEs/s to an endpoint answering 200 and %d NOTIFYs/s, each "
                 + "from a presentity never seen before, to an endpoint handing them to the presence store (embedded H2 file); "
                 + "`presence.forget-idle-seconds: %d`; server %s. SIPp exit status (0: every request answered 200): MESSAGE %d, "
-                + "NOTIFY %d. Live heap: a full GC through jcmd, the smaller of two readings.%n",
-                MESSAGES_PER_SECOND, NOTIFIES_PER_SECOND, FORGET_IDLE_SECONDS, HEAP, exits[0], exits[1]));
+                + "NOTIFY %d. Bridge, through a real Prosody and the JAIN-SIP presence peer, every %d s: an XMPP user follows a SIP "
+                + "user never seen before (NOTIFY's note awaited in XMPP), a new SIP user watches an XMPP user (approved in XMPP, "
+                + "NOTIFY active awaited), the XMPP user's new status awaited at the SIP watcher; each subscription ended by its "
+                + "maker after %d s (XMPP unsubscribe, SIP Expires 0): %s. Live heap: a full GC through jcmd, the smaller of two "
+                + "readings.%n",
+                MESSAGES_PER_SECOND, NOTIFIES_PER_SECOND, FORGET_IDLE_SECONDS, HEAP, exits[0], exits[1],
+                SoakBridgeTraffic.CYCLE.toSeconds(), SoakBridgeTraffic.LIFETIME.toSeconds(), bridgeSummary));
         return out.toString();
     }
 
