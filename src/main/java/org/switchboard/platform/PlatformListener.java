@@ -174,6 +174,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             housekeeping = DaemonThreads.timer("switchboard-housekeeping");
             housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
             housekeeping.scheduleWithFixedDelay(presence::forgetIdle, 1, 1, TimeUnit.MINUTES);
+            housekeeping.scheduleWithFixedDelay(presence::retryHeldBack, 1, 1, TimeUnit.SECONDS);
             if (bridge != null) {
                 housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
             }
