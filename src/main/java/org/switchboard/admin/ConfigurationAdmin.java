@@ -20,6 +20,7 @@ import javax.management.MBeanOperationInfo;
 import javax.management.ReflectionException;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.Secrets;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.platform.Tunables;
 
@@ -27,12 +28,18 @@ import org.switchboard.platform.Tunables;
  * Every tunable value of the configuration as an MBean attribute, named after its key in CamelCase
  * ({@code presence.views.retry-jitter} → {@code PresenceViewsRetryJitter}). Keys in {@link Tunables#WRITABLE} are
  * writable and take effect at once; the others are read-only, since a change needs a restart. Lists and
- * mappings read as JSON text and are written the same way ({@code [5, 15]}, or {@code 5, 15}). Secrets (the
- * database password, the admin password hash) and the endpoint list (see {@code listEndpoints}) are not attributes.
+ * mappings read as JSON text and are written the same way ({@code [5, 15]}, or {@code 5, 15}). Secrets (every value
+ * marked {@link org.switchboard.config.Secret}) and the endpoint list (see {@code listEndpoints}) are not attributes.
  */
 final class ConfigurationAdmin implements DynamicMBean {
 
-    private static final Set<String> NOT_ATTRIBUTES = Set.of("endpoints", "storage.database.password", "admin.password-hash");
+    private static final Set<String> NOT_ATTRIBUTES = notAttributes();
+
+    private static Set<String> notAttributes() {
+        Set<String> keys = new java.util.HashSet<>(Secrets.keys(SwitchboardConfig.class));
+        keys.add("endpoints");
+        return Set.copyOf(keys);
+    }
 
     private record Key(String key, String type, boolean writable) {
     }
