@@ -41,6 +41,11 @@ final class ConfigurationAdmin implements DynamicMBean {
         return Set.copyOf(keys);
     }
 
+    private record Snapshot(SwitchboardConfig config, JsonNode tree) {
+    }
+
+    private volatile Snapshot snapshot;
+
     private record Key(String key, String type, boolean writable) {
     }
 
@@ -98,13 +103,30 @@ final class ConfigurationAdmin implements DynamicMBean {
         if (key == null) {
             throw new AttributeNotFoundException("No attribute " + attribute);
         }
-        JsonNode value = loader.valueOf(tunables.current(), key.key());
+        JsonNode value = tree();
+        for (String part : key.key().split("\\.")) {
+            value = value.path(part);
+        }
         return switch (key.type()) {
             case "java.lang.Integer" -> value.intValue();
             case "java.lang.Double" -> value.doubleValue();
             case "java.lang.Boolean" -> value.booleanValue();
             default -> value.isTextual() ? value.textValue() : value.toString();
         };
+    }
+
+    /**
+     * The configuration in force as a tree, made once per configuration (a change makes a new one), so that a console
+     * reading every attribute does not serialise the whole configuration once per attribute.
+     */
+    private JsonNode tree() {
+        SwitchboardConfig current = tunables.current();
+        Snapshot seen = snapshot;
+        if (seen == null || seen.config() != current) {
+            seen = new Snapshot(current, loader.valueOf(current, ""));
+            snapshot = seen;
+        }
+        return seen.tree();
     }
 
     @Override
