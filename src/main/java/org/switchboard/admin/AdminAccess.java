@@ -9,6 +9,7 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.switchboard.admin.auth.AdminSessions;
 import org.switchboard.admin.auth.Credentials;
+import org.switchboard.admin.auth.LoginThrottle;
 import org.switchboard.admin.auth.PasswordHash;
 import org.switchboard.admin.auth.SameOrigin;
 import org.switchboard.config.AdminSettings;
@@ -32,8 +33,15 @@ final class AdminAccess {
     record Refusal(int status, String message) {
     }
 
+    /** Failed logins a client may make in {@link #FAILED_LOGIN_WINDOW} before it is refused until that window ends. */
+    static final int MAX_FAILED_LOGINS = 10;
+    static final Duration FAILED_LOGIN_WINDOW = Duration.ofMinutes(1);
+    private static final int TRACKED_CLIENTS = 10_000;
+    private static final int TOO_MANY_REQUESTS = 429; // not among Servlet 3.0's constants
+
     private final Optional<Credentials> credentials;
     private final AdminSessions sessions;
+    private final LoginThrottle throttle = new LoginThrottle(Clock.systemUTC(), MAX_FAILED_LOGINS, FAILED_LOGIN_WINDOW, TRACKED_CLIENTS);
 
     private AdminAccess(AdminSettings settings) {
         credentials = settings.configured()
@@ -83,8 +91,7 @@ final class AdminAccess {
         }
         String authorization = request.getHeader("Authorization");
         if (authorization != null) {
-            return credentials.get().matchesBasic(authorization) ? Optional.empty()
-                    : Optional.of(new Refusal(HttpServletResponse.SC_UNAUTHORIZED, "Wrong username or password"));
+            return check(request.getRemoteAddr(), () -> credentials.get().matchesBasic(authorization));
         }
         return session(request).isPresent() ? Optional.empty()
                 : Optional.of(new Refusal(HttpServletResponse.SC_UNAUTHORIZED, "Log in first (status page, or HTTP Basic)"));
@@ -108,9 +115,42 @@ final class AdminAccess {
         return Optional.empty();
     }
 
-    /** Checks a login form's credentials; a new session when they match. */
-    Optional<AdminSessions.Session> login(String username, String password) {
-        return credentials.filter(c -> c.matches(username, password)).map(c -> sessions.create());
+    /** A login form's outcome: a new session, or why not. */
+    record Login(Optional<AdminSessions.Session> session, Optional<Refusal> refusal) {
+    }
+
+    /** Checks a login form's credentials from {@code client} (its address); a new session when they match. */
+    Login login(String client, String username, String password) {
+        if (credentials.isEmpty()) {
+            return new Login(Optional.empty(), Optional.of(notConfigured()));
+        }
+        Optional<Refusal> refusal = check(client, () -> credentials.get().matches(username, password));
+        return refusal.isPresent() ? new Login(Optional.empty(), refusal) : new Login(Optional.of(sessions.create()), Optional.empty());
+    }
+
+    /**
+     * One password check from {@code client}: refused at once while the client is throttled after failed logins
+     * (429, the password not checked), refused when too many checks run at once (503), else counted as a success
+     * or a failure.
+     */
+    private Optional<Refusal> check(String client, java.util.function.BooleanSupplier matches) {
+        Optional<Duration> throttled = throttle.refusedFor(client);
+        if (throttled.isPresent()) {
+            return Optional.of(new Refusal(TOO_MANY_REQUESTS, "Too many failed logins from " + client + "; try again in "
+                    + Math.max(1, throttled.get().toSeconds()) + " s"));
+        }
+        boolean matched;
+        try {
+            matched = matches.getAsBoolean();
+        } catch (Credentials.Busy busy) {
+            return Optional.of(new Refusal(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Too many logins at once; try again"));
+        }
+        if (matched) {
+            throttle.succeeded(client);
+            return Optional.empty();
+        }
+        throttle.failed(client);
+        return Optional.of(new Refusal(HttpServletResponse.SC_UNAUTHORIZED, "Wrong username or password"));
     }
 
     void logout(HttpServletRequest request) {

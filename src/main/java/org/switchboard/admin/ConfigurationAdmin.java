@@ -20,6 +20,7 @@ import javax.management.MBeanOperationInfo;
 import javax.management.ReflectionException;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.Secrets;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.platform.Tunables;
 
@@ -27,12 +28,23 @@ import org.switchboard.platform.Tunables;
  * Every tunable value of the configuration as an MBean attribute, named after its key in CamelCase
  * ({@code presence.views.retry-jitter} → {@code PresenceViewsRetryJitter}). Keys in {@link Tunables#WRITABLE} are
  * writable and take effect at once; the others are read-only, since a change needs a restart. Lists and
- * mappings read as JSON text and are written the same way ({@code [5, 15]}, or {@code 5, 15}). Secrets (the
- * database password, the admin password hash) and the endpoint list (see {@code listEndpoints}) are not attributes.
+ * mappings read as JSON text and are written the same way ({@code [5, 15]}, or {@code 5, 15}). Secrets (every value
+ * marked {@link org.switchboard.config.Secret}) and the endpoint list (see {@code listEndpoints}) are not attributes.
  */
 final class ConfigurationAdmin implements DynamicMBean {
 
-    private static final Set<String> NOT_ATTRIBUTES = Set.of("endpoints", "storage.database.password", "admin.password-hash");
+    private static final Set<String> NOT_ATTRIBUTES = notAttributes();
+
+    private static Set<String> notAttributes() {
+        Set<String> keys = new java.util.HashSet<>(Secrets.keys(SwitchboardConfig.class));
+        keys.add("endpoints");
+        return Set.copyOf(keys);
+    }
+
+    private record Snapshot(SwitchboardConfig config, JsonNode tree) {
+    }
+
+    private volatile Snapshot snapshot;
 
     private record Key(String key, String type, boolean writable) {
     }
@@ -91,13 +103,30 @@ final class ConfigurationAdmin implements DynamicMBean {
         if (key == null) {
             throw new AttributeNotFoundException("No attribute " + attribute);
         }
-        JsonNode value = loader.valueOf(tunables.current(), key.key());
+        JsonNode value = tree();
+        for (String part : key.key().split("\\.")) {
+            value = value.path(part);
+        }
         return switch (key.type()) {
             case "java.lang.Integer" -> value.intValue();
             case "java.lang.Double" -> value.doubleValue();
             case "java.lang.Boolean" -> value.booleanValue();
             default -> value.isTextual() ? value.textValue() : value.toString();
         };
+    }
+
+    /**
+     * The configuration in force as a tree, made once per configuration (a change makes a new one), so that a console
+     * reading every attribute does not serialise the whole configuration once per attribute.
+     */
+    private JsonNode tree() {
+        SwitchboardConfig current = tunables.current();
+        Snapshot seen = snapshot;
+        if (seen == null || seen.config() != current) {
+            seen = new Snapshot(current, loader.valueOf(current, ""));
+            snapshot = seen;
+        }
+        return seen.tree();
     }
 
     @Override

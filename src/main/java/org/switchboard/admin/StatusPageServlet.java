@@ -83,10 +83,12 @@ public final class StatusPageServlet extends HttpServlet {
             return;
         }
         request.setCharacterEncoding("UTF-8");
-        Optional<AdminSessions.Session> session = access.login(request.getParameter("username"), request.getParameter("password"));
+        AdminAccess.Login login = access.login(request.getRemoteAddr(), request.getParameter("username"), request.getParameter("password"));
+        Optional<AdminSessions.Session> session = login.session();
         if (session.isEmpty()) {
-            LOG.warn("Status page: failed login from {}", request.getRemoteAddr());
-            page(response, HttpServletResponse.SC_UNAUTHORIZED, "login.html", "Wrong username or password");
+            AdminAccess.Refusal refusal = login.refusal().orElseThrow();
+            LOG.warn("Status page: failed login from {}: {}", request.getRemoteAddr(), refusal.message());
+            page(response, refusal.status(), "login.html", refusal.message());
             return;
         }
         LOG.info("Status page: login from {}", request.getRemoteAddr());

@@ -9,7 +9,7 @@ package org.switchboard.config;
  *                            made by {@code deploy/run --hash-password}); never the password itself
  * @param sessionIdleMinutes  a status-page login lapses after this long without a request
  */
-public record AdminSettings(String username, String passwordHash, int sessionIdleMinutes) {
+public record AdminSettings(String username, @Secret String passwordHash, int sessionIdleMinutes) {
 
     static AdminSettings defaults() {
         return new AdminSettings("", "", 30);
@@ -18,5 +18,11 @@ public record AdminSettings(String username, String passwordHash, int sessionIdl
     /** Both a username and a password hash are set. */
     public boolean configured() {
         return username != null && !username.isEmpty() && passwordHash != null && !passwordHash.isEmpty();
+    }
+
+    /** As a record prints itself, with the secret masked (this text may reach a log). */
+    @Override
+    public String toString() {
+        return Secrets.describe(this);
     }
 }

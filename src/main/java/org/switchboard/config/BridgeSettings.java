@@ -19,12 +19,18 @@ package org.switchboard.config;
  * @param reconnectMaxSeconds      the wait doubles up to this
  * @param incomingExpiresSeconds   the longest Expires granted to a SIP SUBSCRIBE to an XMPP user
  */
-public record BridgeSettings(boolean enabled, String xmppHost, int xmppPort, String componentDomain, String componentSecret,
+public record BridgeSettings(boolean enabled, String xmppHost, int xmppPort, String componentDomain, @Secret String componentSecret,
         String xmppDomain, String sipDomain, String xmppUsersSipDomain, int cooldownSeconds, int reconnectInitialSeconds,
         int reconnectMaxSeconds, int incomingExpiresSeconds) {
 
     static BridgeSettings defaults() {
         return new BridgeSettings(false, "127.0.0.1", 5347, "sip.xmpp.example.com", "", "xmpp.example.com", "example.com",
                 "xmpp.example.com", 300, 1, 60, 3600);
+    }
+
+    /** As a record prints itself, with the secret masked (this text may reach a log). */
+    @Override
+    public String toString() {
+        return Secrets.describe(this);
     }
 }

@@ -68,13 +68,37 @@ public final class ConfigLoader {
         return load(file, Map.of());
     }
 
+    /**
+     * The file over the defaults, then the changes made at run time ({@link ConfigOverlay}, when the file has one), then
+     * {@code overrides} (the runner's command line). The file is validated on its own first, so that an error names
+     * the file it is in.
+     */
     public SwitchboardConfig load(Path file, Map<String, String> overrides) {
         ObjectNode tree = mapper.valueToTree(SwitchboardConfig.defaults());
         merge(tree, readFile(file));
+        Path overlay = ConfigOverlay.of(file);
+        if (Files.exists(overlay)) {
+            ConfigValidator.validate(file, bind(file, tree));
+            Map<String, String> changes = readOverlay(overlay);
+            changes.forEach((key, value) -> override(overlay, tree, key, value));
+            ConfigValidator.validate(overlay, bind(overlay, tree));
+        }
         overrides.forEach((key, value) -> override(file, tree, key, value));
         SwitchboardConfig config = bind(file, tree);
         ConfigValidator.validate(file, config);
         return config;
+    }
+
+    /** The changes an overlay holds, dotted key → value as YAML flow text, in the file's order. */
+    public Map<String, String> readOverlay(Path overlay) {
+        Map<String, String> changes = new java.util.LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = readFile(overlay).fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode value = field.getValue();
+            changes.put(field.getKey(), value.isTextual() ? value.textValue() : value.toString());
+        }
+        return changes;
     }
 
     /**

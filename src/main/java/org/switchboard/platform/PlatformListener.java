@@ -174,6 +174,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             housekeeping = DaemonThreads.timer("switchboard-housekeeping");
             housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
             housekeeping.scheduleWithFixedDelay(presence::forgetIdle, 1, 1, TimeUnit.MINUTES);
+            housekeeping.scheduleWithFixedDelay(presence::retryHeldBack, 1, 1, TimeUnit.SECONDS);
             if (bridge != null) {
                 housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
             }
@@ -215,7 +216,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ExecutorService stoppableRegistrationWorkers = registrationWorkers;
         ExecutorService stoppableAnswerTimers = answerTimers;
         Optional<Director> director = config.registration().director() ? Optional.of(Director.of(config.topology())) : Optional.empty();
-        Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations());
+        Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations(), source.file());
         SwitchboardMetrics metrics = new SwitchboardMetrics(new SwitchboardMetrics.Sources(endpoints.counts(), presence, views, subscriptions,
                 Optional.ofNullable(recovery), Optional.ofNullable(bridge)));
         // Closed in reverse: registrations first (they unregister), then the bridge, endpoints (their beans close their

@@ -1,6 +1,10 @@
 package org.switchboard.platform;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.ConfigOverlay;
 import org.switchboard.config.PresenceSettings;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.dispatch.routing.ConversationRegistry;
@@ -18,8 +23,9 @@ import org.switchboard.subscription.Recovery;
 
 /**
  * The configuration in force, and the keys an operator may change while the platform runs. A change is
- * validated exactly like the file (same rules, same one-line errors) and then handed to the live object
- * that reads it; every other key needs a restart.
+ * validated exactly like the file (same rules, same one-line errors), kept in the overlay next to the file
+ * ({@link ConfigOverlay}) so that it survives a restart, and then handed to the live object that reads it; every
+ * other key needs a restart.
  */
 public final class Tunables {
 
@@ -45,12 +51,24 @@ public final class Tunables {
     private final Optional<Recovery> recovery;
     private final ConversationRegistry conversations;
     private volatile SwitchboardConfig current;
+    private final Path configFile;
+    /** The run-time changes kept next to the configuration file ({@link ConfigOverlay}), so they survive a restart. */
+    private final Path overlay;
+    private final Map<String, String> changes = new LinkedHashMap<>();
 
-    Tunables(SwitchboardConfig config, PresenceViews views, Optional<Recovery> recovery, ConversationRegistry conversations) {
+    Tunables(SwitchboardConfig config, PresenceViews views, Optional<Recovery> recovery, ConversationRegistry conversations,
+            Path configFile) {
         this.current = config;
         this.views = views;
         this.recovery = recovery;
         this.conversations = conversations;
+        this.configFile = configFile;
+        this.overlay = ConfigOverlay.of(configFile);
+        if (Files.exists(overlay)) {
+            changes.putAll(loader.readOverlay(overlay)); // read (and validated) at start: what a restart applied
+            LOG.info("Configuration: {} value(s) changed at run time earlier, from {}, apply over {}: {}", changes.size(), overlay,
+                    configFile, changes.keySet());
+        }
     }
 
     /** The configuration in force: the file's, with the changes made since start. */
@@ -72,9 +90,18 @@ public final class Tunables {
             throw new IllegalArgumentException(key + " has no effect: persistence is disabled");
         }
         SwitchboardConfig changed = loader.change(current, ORIGIN, key, value);
+        String written = loader.valueOf(changed, key).toString();
+        Map<String, String> kept = new LinkedHashMap<>(changes);
+        kept.put(key, written);
+        try {
+            ConfigOverlay.write(overlay, configFile, kept); // first, so a change that cannot be kept is not made
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException(key + " not changed: " + e.getMessage(), e);
+        }
+        changes.put(key, written);
         apply(changed);
         current = changed;
-        LOG.info("Configuration changed at run time: {} = {}", key, loader.valueOf(changed, key));
+        LOG.info("Configuration changed at run time: {} = {} (kept in {})", key, written, overlay);
     }
 
     private void apply(SwitchboardConfig config) {

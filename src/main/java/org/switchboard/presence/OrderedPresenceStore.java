@@ -252,6 +252,18 @@ public final class OrderedPresenceStore implements PresenceStore {
     }
 
     /**
+     * Asks again for what is held back: once the pause is over, a probe off the calling thread and the write-back
+     * when it answers. An update offered does the same; this is for when none comes (the outage ended with the
+     * traffic), so the platform calls it periodically — otherwise what was accepted during the outage would reach
+     * the store, and other pools, only with the next update.
+     */
+    public void retryHeldBack() {
+        if (!heldBack.isEmpty()) {
+            afterOffer();
+        }
+    }
+
+    /**
      * Something is held back: once the pause is over, probe the store (a read) on the prober; once it answers
      * (or whenever the breaker is closed), write back what is held back. One background task at a time.
      */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.Jmx;
 import org.switchboard.testing.RunningSwitchboard;
@@ -27,6 +28,8 @@ class ConfigurationMBeanIT {
 
     private static final ObjectName CONFIGURATION = name("org.switchboard:type=Configuration,context=\"/switchboard\"");
     private static final ObjectName PLATFORM = name("org.switchboard:type=Platform,context=\"/switchboard\"");
+
+    private static final String BRIDGE_SECRET = "bridge-secret-4f1d";
 
     @TempDir
     static Path work;
@@ -45,11 +48,13 @@ class ConfigurationMBeanIT {
                     - {name: fe, next-hop: "sip:127.0.0.1:%d;transport=tcp"}
                 presence:
                   views: {retry-delays-seconds: [3600, 3600], reestablish-initial-seconds: 600, reestablish-max-seconds: 600}
+                bridge:
+                  component-secret: "%s"
                 endpoints:
                   - aor: sip:monitor@example.com
                     bean: presence-monitor
                     settings: {targets: ["sip:bob@example.com"]}
-                """.formatted(nobody)).start();
+                """.formatted(nobody, BRIDGE_SECRET) + AdminLogin.configSection()).start();
         connector = Jmx.connect(server);
         mbeans = connector.getMBeanServerConnection();
     }
@@ -86,6 +91,19 @@ class ConfigurationMBeanIT {
                 .containsEntry("PersistenceRecoveryBatchSize", true).containsEntry("DispatchConversationIdleSeconds", true)
                 .containsEntry("ServerSipPort", false).containsEntry("StorageDatabaseUrl", false).containsEntry("PresenceViewsExpiresSeconds", false)
                 .doesNotContainKeys("StorageDatabasePassword", "AdminPasswordHash");
+    }
+
+    @Test
+    void no_secret_is_an_attribute_nor_in_any_attribute_value() throws Exception {
+        MBeanAttributeInfo[] attributes = mbeans.getMBeanInfo(CONFIGURATION).getAttributes();
+        assertThat(Arrays.stream(attributes).map(MBeanAttributeInfo::getName))
+                .as("every value marked secret").doesNotContain("BridgeComponentSecret", "StorageDatabasePassword", "AdminPasswordHash")
+                .contains("BridgeComponentDomain", "StorageDatabaseUsername", "AdminUsername");
+        String passwordHash = AdminLogin.configSection().replaceAll("(?s).*password-hash: \"([^\"]+)\".*", "$1").trim();
+        for (MBeanAttributeInfo attribute : attributes) {
+            String value = String.valueOf(mbeans.getAttribute(CONFIGURATION, attribute.getName()));
+            assertThat(value).as(attribute.getName()).doesNotContain(BRIDGE_SECRET).doesNotContain(passwordHash);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -57,7 +58,9 @@ class StatusPageBrowserIT {
                 """.formatted(nobody)).start()) {
             WebDriver browser = browser(chromium.get(), chromedriver.get());
             try {
+                // The page redraws its tables on every poll: an element found may be replaced before it is read.
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                wait.ignoring(StaleElementReferenceException.class);
                 browser.get(server.http("/status").toString());
                 browser.findElement(By.id("username")).sendKeys(AdminLogin.USER);
                 browser.findElement(By.id("password")).sendKeys(AdminLogin.PASSWORD);

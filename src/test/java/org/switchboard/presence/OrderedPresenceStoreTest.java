@@ -258,6 +258,33 @@ class OrderedPresenceStoreTest {
     }
 
     @Test
+    void what_is_held_back_is_written_back_after_the_pause_even_when_no_update_comes_after_the_outage() {
+        MutableClock clock = new MutableClock();
+        List<Runnable> probes = new ArrayList<>();
+        OrderedPresenceStore paused = new OrderedPresenceStore(repository, new PresenceDocuments(65_536), "pool-a", clock,
+                Duration.ofSeconds(10), probes::add);
+        repository.failing = true;
+        paused.offer(at(ALICE, 1));
+        paused.offer(at(BOB, 2));
+        repository.failing = false; // the outage ends with the traffic: nothing is offered any more
+
+        clock.advance(Duration.ofSeconds(9));
+        paused.retryHeldBack();
+        assertThat(probes).as("no probe before the pause is over").isEmpty();
+
+        clock.advance(Duration.ofSeconds(1));
+        paused.retryHeldBack();
+        assertThat(probes).hasSize(1);
+        probes.remove(0).run();
+        assertThat(repository.stored(at(ALICE, 1).key())).contains(at(ALICE, 1));
+        assertThat(repository.stored(at(BOB, 2).key())).contains(at(BOB, 2));
+        assertThat(paused.heldBackCount()).isZero();
+
+        paused.retryHeldBack();
+        assertThat(probes).as("nothing held back, nothing to ask").isEmpty();
+    }
+
+    @Test
     void what_was_accepted_during_an_outage_is_written_back_and_a_newer_row_of_another_pool_is_adopted_not_overwritten() {
         MutableClock clock = new MutableClock();
         List<Runnable> probes = new ArrayList<>();

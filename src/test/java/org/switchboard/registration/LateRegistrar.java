@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.RequestEvent;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
+import javax.sip.address.SipURI;
 import javax.sip.header.ExpiresHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import org.switchboard.testing.SipClient;
 
@@ -20,14 +24,18 @@ import org.switchboard.testing.SipClient;
  */
 final class LateRegistrar implements AutoCloseable {
 
-    /** One request as it arrived; {@code expires} from the Expires header, else the Contact's parameter, else -1. */
-    record Arrival(Instant at, String method, String callId, long cseq, int expires, boolean answered) {
+    /**
+     * One request as it arrived; {@code expires} from the Expires header, else the Contact's parameter, else -1;
+     * {@code toUser} the user part of the To URI.
+     */
+    record Arrival(Instant at, String method, String callId, long cseq, int expires, boolean answered, String toUser) {
     }
 
     private final SipClient sip;
     private final Thread loop;
     private final List<Arrival> arrivals = new ArrayList<>();
     private volatile boolean answering = true;
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private volatile boolean open = true;
 
     private LateRegistrar(SipClient sip) {
@@ -55,6 +63,11 @@ final class LateRegistrar implements AutoCloseable {
         answering = true;
     }
 
+    /** From now on, a REGISTER for {@code user} (the To URI's user part) is answered 403: nothing accepts it here. */
+    void refuse(String user) {
+        refused.add(user);
+    }
+
     synchronized List<Arrival> arrivals() {
         return List.copyOf(arrivals);
     }
@@ -73,7 +86,8 @@ final class LateRegistrar implements AutoCloseable {
             record(event.getRequest(), answered);
             if (answered) {
                 try {
-                    sip.respond(event, 200);
+                    boolean refuse = event.getRequest().getMethod().equals(Request.REGISTER) && refused.contains(toUser(event.getRequest()));
+                    sip.respond(event, refuse ? 403 : 200);
                 } catch (Exception e) {
                     // a retransmission that raced its own server transaction: the stack answers it
                 }
@@ -86,7 +100,11 @@ final class LateRegistrar implements AutoCloseable {
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         int expires = expiresHeader != null ? expiresHeader.getExpires() : contact != null ? contact.getExpires() : -1;
         arrivals.add(new Arrival(Instant.now(), request.getMethod(), ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId(),
-                ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber(), expires, answered));
+                ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber(), expires, answered, toUser(request)));
+    }
+
+    private static String toUser(Request request) {
+        return ((SipURI) ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI()).getUser();
     }
 
     @Override

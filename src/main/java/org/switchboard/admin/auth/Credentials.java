@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The operator's credentials from the configuration, checked in constant time. The last pair that matched is
@@ -14,7 +17,12 @@ import java.util.Optional;
 public final class Credentials {
 
     private final byte[] username;
+    /** Password checks at once: half the cores (at least one), so logins never take the SIP service's CPU. */
+    static final int HASHING_AT_ONCE = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    static final Duration HASHING_WAIT = Duration.ofSeconds(5);
+
     private final PasswordHash hash;
+    private final Semaphore hashing = new Semaphore(HASHING_AT_ONCE, true);
     private volatile byte[] lastMatch;
 
     public Credentials(String username, PasswordHash hash) {
@@ -32,12 +40,43 @@ public final class Credentials {
             return true;
         }
         boolean userMatches = MessageDigest.isEqual(username, user.getBytes(StandardCharsets.UTF_8));
-        boolean passwordMatches = hash.matches(password.toCharArray()); // always computed: no timing hint on the user name
+        boolean passwordMatches = hashMatches(password); // always computed: no timing hint on the user name
         if (userMatches && passwordMatches) {
             lastMatch = digest;
             return true;
         }
         return false;
+    }
+
+    /**
+     * The slow hash, at most {@link #HASHING_AT_ONCE} at a time: many logins at once queue here instead of taking
+     * every core. One that waits longer than {@link #HASHING_WAIT} is refused as {@link Busy}.
+     */
+    private boolean hashMatches(String password) {
+        boolean permitted;
+        try {
+            permitted = hashing.tryAcquire(HASHING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Busy();
+        }
+        if (!permitted) {
+            throw new Busy();
+        }
+        try {
+            return hash.matches(password.toCharArray());
+        } finally {
+            hashing.release();
+        }
+    }
+
+    /** Too many password checks are under way: the caller answers "busy, try again" rather than queueing for ever. */
+    public static final class Busy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Busy() {
+            super("too many logins are being checked at once", null, false, false);
+        }
     }
 
     /** Checks an {@code Authorization: Basic …} header value; false for anything else. */
