@@ -60,7 +60,7 @@ class RunnerLifecycleIT {
         assertThat(server.stdout()).contains("Switchboard stopped");
         assertThat(server.stderr()).doesNotContain("Exception");
         // Everything it listened on is free again.
-        assertThat(org.switchboard.testing.FreePorts.isFree(sipPort)).isTrue();
+        assertThat(org.switchboard.arquillian.FreePorts.isFree(sipPort)).isTrue();
     }
 
     @Test

@@ -36,6 +36,7 @@ import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * A real SIP user agent for tests (JAIN-SIP reference implementation) on 127.0.0.1, over one
