@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 
 /**
  * What a developer does to add an endpoint of their own: a jar with their bean and a

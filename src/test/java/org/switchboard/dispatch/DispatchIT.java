@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 
 /**
  * Dispatch of incoming requests to endpoint beans (PRODUCT.md §B) through the real container, from a
