@@ -74,12 +74,12 @@ final class RunnerProcess {
         while (!read(stdout).contains(READY)) {
             if (!process.isAlive()) {
                 stop();
-                throw new DeploymentException("Switchboard exited with status " + process.exitValue()
+                throw new DeploymentException("Switchboard (pid " + pid() + ") exited with status " + process.exitValue()
                         + " before it was ready:\n" + lastLines());
             }
             if (System.nanoTime() > deadline) {
                 stop();
-                throw new DeploymentException("Switchboard was not ready within " + timeout.toSeconds()
+                throw new DeploymentException("Switchboard (pid " + pid() + ") was not ready within " + timeout.toSeconds()
                         + " s (container property startupTimeoutSeconds); it was stopped. Its last output:\n" + lastLines());
             }
             try {

@@ -96,10 +96,14 @@ public final class SwitchboardContainer implements DeployableContainer<Switchboa
             return new ProtocolMetaData()
                     .addContext(new HTTPContext(configuration.sipAddress(), httpPort))
                     .addContext(switchboard);
+        } catch (DeploymentException e) {
+            deleteRecursively(workDir); // the runner was stopped by awaitReady
+            throw e;
         } catch (IOException | RuntimeException e) {
             if (runner != null) {
                 runner.stop();
             }
+            deleteRecursively(workDir);
             throw new DeploymentException("cannot deploy " + archive.getName() + " to Switchboard: " + e.getMessage(), e);
         }
     }
