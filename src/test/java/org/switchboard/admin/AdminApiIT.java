@@ -17,9 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.AdminLogin;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 
 /** The JSON API, its authentication and its cross-site protection, and the Prometheus text, in the running server. */
 class AdminApiIT {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.AdminLogin;
-import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.Jmx;
 import org.switchboard.testing.RunningSwitchboard;
 

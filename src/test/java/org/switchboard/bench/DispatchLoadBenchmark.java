@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.Kamailio;
 import org.switchboard.testing.ProcessCpu;
 import org.switchboard.testing.RunningSwitchboard;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.SipPresencePeer.ReceivedNotify;
 import org.switchboard.testing.SipPresencePeer.ReceivedSubscribe;

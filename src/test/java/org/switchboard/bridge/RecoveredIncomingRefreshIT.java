@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.switchboard.bridge.BridgeTesting.Row;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.SipPresencePeer.Watch;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.OutboundConnectionRecorder;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.StatisticsSenderProbe;
 
 /**

@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 
 class PortCheckTest {
 

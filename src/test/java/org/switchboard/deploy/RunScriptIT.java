@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.Build;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 
 /** The README's run command itself, deploy/run, started and stopped by its pid. */
 class RunScriptIT {

@@ -17,7 +17,7 @@ import javax.sip.message.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 
 /** Starting and stopping the real runner as an operator does, and every way start-up must fail cleanly. */
 class RunnerLifecycleIT {
@@ -60,7 +60,7 @@ class RunnerLifecycleIT {
         assertThat(server.stdout()).contains("Switchboard stopped");
         assertThat(server.stderr()).doesNotContain("Exception");
         // Everything it listened on is free again.
-        assertThat(org.switchboard.testing.FreePorts.isFree(sipPort)).isTrue();
+        assertThat(org.switchboard.arquillian.FreePorts.isFree(sipPort)).isTrue();
     }
 
     @Test

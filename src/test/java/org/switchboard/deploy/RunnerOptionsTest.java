@@ -40,6 +40,12 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void the_database_url_becomes_an_override_of_its_key() throws Exception {
+        RunnerOptions options = RunnerOptions.parse(List.of("--database-url", "jdbc:postgresql://127.0.0.1:5433/sb"), home);
+        assertThat(options.overrides()).containsEntry("storage.database.url", "jdbc:postgresql://127.0.0.1:5433/sb");
+    }
+
+    @Test
     void an_unknown_option_is_refused_with_its_name() {
         assertThatThrownBy(() -> RunnerOptions.parse(List.of("--sip-prot", "1"), home))
                 .isInstanceOf(RunnerOptions.BadOption.class).hasMessageContaining("--sip-prot");

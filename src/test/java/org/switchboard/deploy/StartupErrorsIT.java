@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.Archives;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 
 /** OPTIONS through the real container, from a JAIN-SIP peer, over UDP and over TCP. */
 class OptionsKeepAliveIT {

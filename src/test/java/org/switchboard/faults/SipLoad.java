@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.switchboard.testing.Build;
-import org.switchboard.testing.FreePorts;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * The fault suite's SIP load: SIPp from Debian ({@code sip-tester}) sending OPTIONS (one per call,

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.TestPostgres;
 
 /**

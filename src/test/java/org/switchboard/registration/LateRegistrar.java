@@ -14,7 +14,7 @@ import javax.sip.address.SipURI;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
-import org.switchboard.testing.SipClient;
+import org.switchboard.arquillian.sip.SipClient;
 
 /**
  * A registrar on 127.0.0.1 over UDP (a JAIN-SIP user agent) that can fall silent and come back. Silent, it

@@ -2,7 +2,6 @@ package org.switchboard.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,31 +10,36 @@ import javax.sip.address.SipURI;
 import javax.sip.header.ContactHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
-import org.switchboard.testing.Stopping;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.switchboard.arquillian.DeployedSwitchboard;
+import org.switchboard.arquillian.SwitchboardDeployment;
+import org.switchboard.arquillian.sip.SipClient;
 
 /**
  * Director mode through the real container: a JAIN-SIP client sends REGISTERs; the 301 on the wire names
  * the user's primary registrar (q=0.7) and the backup pool's registrar (q=0.3), from the pool topology.
+ * Deployed through the Arquillian adapter.
  */
+@ExtendWith(ArquillianExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistrationDirectorIT {
 
-    @TempDir
-    static Path work;
+    @ArquillianResource
+    DeployedSwitchboard server;
 
-    private RunningSwitchboard server;
     private SipClient client;
 
-    @BeforeAll
-    void start() throws Exception {
-        server = RunningSwitchboard.in(work.resolve("sb")).configText("""
+    @Deployment(testable = false)
+    public static WebArchive switchboardAsDirector() {
+        return SwitchboardDeployment.configuration(SwitchboardDeployment.switchboard(), """
                 topology:
                   front-end-pools:
                     - name: fe1
@@ -50,13 +54,17 @@ class RegistrationDirectorIT {
                   director: true
                 endpoints:
                   - {aor: "sip:carol@example.test", kind: user, epid: desk, bean: echo}
-                """).start();
+                """);
+    }
+
+    @BeforeAll
+    void client() throws Exception {
         client = SipClient.udp();
     }
 
     @AfterAll
-    void stop() throws Exception {
-        Stopping.all(client, server);
+    void stop() {
+        client.close();
     }
 
     private Response register(String user) throws Exception {

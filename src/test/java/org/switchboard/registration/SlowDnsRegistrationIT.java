@@ -12,10 +12,10 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.DelayingUdpRelay;
 import org.switchboard.testing.Dnsmasq;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipClient;
 import org.switchboard.testing.Stopping;
 
 /**

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.switchboard.config.DatabaseSettings;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * A real PostgreSQL server from Debian's packages ({@code postgresql-15}: {@code /usr/lib/postgresql/N/bin}),

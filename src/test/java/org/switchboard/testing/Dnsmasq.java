@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * dnsmasq from Debian as a real DNS server on 127.0.0.1 and a free port, answering only what the test gives

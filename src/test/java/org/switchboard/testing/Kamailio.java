@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * Kamailio from Debian ({@code /usr/sbin/kamailio}) as the dispatch benchmark's ceiling: every request but ACK

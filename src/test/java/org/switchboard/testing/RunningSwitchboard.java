@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * The real runner (deploy/runner: the Restcomm container with the built archive deployed) in its

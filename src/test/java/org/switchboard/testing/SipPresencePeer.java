@@ -50,6 +50,7 @@ import javax.sip.header.ToHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * A real SIP presence peer for the bridge tests (JAIN-SIP on 127.0.0.1 over UDP), playing both roles:

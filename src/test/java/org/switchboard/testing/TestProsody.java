@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * A real Prosody (the Debian package's {@code /usr/bin/prosody}) in its own process, on 127.0.0.1 only,

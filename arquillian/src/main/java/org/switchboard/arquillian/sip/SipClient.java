@@ -1,4 +1,4 @@
-package org.switchboard.testing;
+package org.switchboard.arquillian.sip;
 
 import java.time.Duration;
 import java.util.List;
@@ -36,10 +36,13 @@ import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.switchboard.arquillian.DeployedSwitchboard;
+import org.switchboard.arquillian.FreePorts;
 
 /**
  * A real SIP user agent for tests (JAIN-SIP reference implementation) on 127.0.0.1, over one
- * transport: builds requests, sends them in client transactions, and collects what arrives.
+ * transport: builds requests, sends them in client transactions and awaits their final responses,
+ * and collects the requests that arrive (e.g. those an endpoint sends) for the test to answer.
  */
 public final class SipClient implements SipListener, AutoCloseable {
 
@@ -134,6 +137,11 @@ public final class SipClient implements SipListener, AutoCloseable {
         route.setTransportParam(transport);
         request.addFirst(headers.createRouteHeader(addresses.createAddress(route)));
         return request;
+    }
+
+    /** {@link #requestTo(String, String, String, int)} towards a deployed Switchboard's SIP port. */
+    public Request requestTo(String method, String requestUriAndTo, String fromUser, DeployedSwitchboard server) throws Exception {
+        return requestTo(method, requestUriAndTo, fromUser, server.sipPort());
     }
 
     /** Request-URI and To as given; From {@code fromUser} at this client with a tag; Via, Max-Forwards, Contact. */

@@ -1,4 +1,4 @@
-package org.switchboard.testing;
+package org.switchboard.arquillian;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
