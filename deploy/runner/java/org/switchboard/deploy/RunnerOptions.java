@@ -20,6 +20,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "  --http-address ADDR    HTTP listening address       (key server.http-address)",
             "  --http-port PORT       HTTP port                    (key server.http-port)",
             "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
+            "  --database-url URL     JDBC URL of the database     (key storage.database.url)",
             "  --war FILE             the archive to deploy (default: target/switchboard.war)",
             "  --dar FILE             default application router file (default: deploy/dar.properties)",
             "  --help                 print this and exit",
@@ -31,7 +32,8 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "--sip-transports", "server.sip-transports",
             "--http-address", "server.http-address",
             "--http-port", "server.http-port",
-            "--data-dir", "storage.data-dir");
+            "--data-dir", "storage.data-dir",
+            "--database-url", "storage.database.url");
 
     /** A command line the runner cannot follow; the message is the line to print. */
     static final class BadOption extends Exception {
