@@ -14,9 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.DebianPostgres;
-import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.Kamailio;
 import org.switchboard.testing.Peers;
 
