@@ -24,6 +24,7 @@ import org.mobicents.servlet.sip.core.SipApplicationDispatcherImpl;
 import org.mobicents.servlet.sip.startup.SipContextConfig;
 import org.mobicents.servlet.sip.startup.SipStandardContext;
 import org.switchboard.config.ConfigException;
+import org.switchboard.config.RunnerContract;
 import org.switchboard.deploy.tcp.TcpTransport;
 
 /**
@@ -126,6 +127,8 @@ final class EmbeddedContainer {
      * Deploys the archive at {@code contextPath}; {@code parameters} become servlet-context init
      * parameters (where the application finds its configuration).
      */
+    private volatile SipStandardContext deployed;
+
     void deploy(Path war, String contextPath, Map<String, String> parameters) throws StartFailure {
         SipStandardContext context = new SipStandardContext();
         // The name must equal the path, or resource URLs under jndi: (beans.xml among them) fail.
@@ -158,6 +161,14 @@ final class EmbeddedContainer {
         }
         if (context.getState() != LifecycleState.STARTED || !context.getAvailable()) {
             throw new StartFailure("Cannot deploy " + war + ": the application did not start (see the log above)", null);
+        }
+        deployed = context;
+    }
+
+    /** Tells the application it drains: load balancers' OPTIONS probes get 503 from now on (RunnerContract). */
+    void markDraining() {
+        if (deployed != null) {
+            deployed.getServletContext().setAttribute(RunnerContract.DRAINING_ATTRIBUTE, Boolean.TRUE);
         }
     }
 

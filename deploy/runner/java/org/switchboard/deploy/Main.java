@@ -120,6 +120,17 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (options.drainSeconds() > 0) {
+            // A load balancer probing every few seconds takes this instance out before it goes: nothing new is lost.
+            container.markDraining();
+            System.out.println("Switchboard draining for " + options.drainSeconds() + " s (OPTIONS probes answered 503)");
+            System.out.flush();
+            try {
+                Thread.sleep(options.drainSeconds() * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         System.out.println("Switchboard stopping");
         container.stop();
         System.out.println("Switchboard stopped");

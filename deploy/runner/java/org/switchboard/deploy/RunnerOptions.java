@@ -9,7 +9,7 @@ import java.util.Map;
  * The runner's command line. Options that change a configuration key become overrides of that key
  * (so they are validated exactly like the file); the others say where things are.
  */
-record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, boolean help) {
+record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, int drainSeconds, boolean help) {
 
     static final String USAGE = String.join("\n",
             "Usage: deploy/run [options]",
@@ -22,6 +22,8 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
             "  --database-url URL     JDBC URL of the database     (key storage.database.url)",
             "  --war FILE             the archive to deploy (default: target/switchboard.war)",
+            "  --drain-seconds N      on SIGINT/SIGTERM, answer load balancers' OPTIONS probes 503 and keep serving",
+            "                         for N seconds before stopping (default 0; deploy/pool uses 6)",
             "  --dar FILE             default application router file (default: deploy/dar.properties)",
             "  --help                 print this and exit",
             "Or: deploy/run --hash-password [ITERATIONS]  prints the hash of a password for admin.password-hash");
@@ -49,6 +51,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
         Path war = home.resolve("target/switchboard.war");
         Path dar = home.resolve("deploy/dar.properties");
         Map<String, String> overrides = new LinkedHashMap<>();
+        int drainSeconds = 0;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             String value = null;
@@ -58,9 +61,9 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 option = option.substring(0, eq);
             }
             if (option.equals("--help") || option.equals("-h")) {
-                return new RunnerOptions(config, war, dar, Map.of(), true);
+                return new RunnerOptions(config, war, dar, Map.of(), 0, true);
             }
-            if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar").contains(option)) {
+            if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar", "--drain-seconds").contains(option)) {
                 throw new BadOption("Unknown option " + option + " (deploy/run --help lists them)");
             }
             if (value == null) {
@@ -73,11 +76,24 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 case "--config" -> config = Path.of(value);
                 case "--war" -> war = Path.of(value);
                 case "--dar" -> dar = Path.of(value);
+                case "--drain-seconds" -> drainSeconds = seconds(option, value);
                 case "--sip-transports" -> overrides.put(KEYS.get(option), "[" + value + "]");
                 case "--data-dir" -> overrides.put(KEYS.get(option), Path.of(value).toAbsolutePath().toString());
                 default -> overrides.put(KEYS.get(option), value);
             }
         }
-        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), false);
+        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), drainSeconds, false);
+    }
+
+    private static int seconds(String option, String value) throws BadOption {
+        try {
+            int seconds = Integer.parseInt(value);
+            if (seconds >= 0 && seconds <= 3600) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new BadOption("Option " + option + " needs a whole number of seconds from 0 to 3600, not '" + value + "'");
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -63,6 +64,10 @@ public final class HealthServlet extends HttpServlet {
         Platform platform = Platform.of(getServletContext());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "up");
+        // What a load balancer's probe sees too: the keep-alive OPTIONS is answered 503 with this reason.
+        Optional<String> notReady = platform.endpoints().notReady();
+        body.put("ready", notReady.isEmpty());
+        notReady.ifPresent(reason -> body.put("notReady", reason));
         body.put("version", Version.current());
         body.put("startedAt", platform.startedAt().toString());
         body.put("uptimeSeconds", platform.uptime().toSeconds());

@@ -73,6 +73,8 @@ public final class EndpointHost implements AutoCloseable {
     private final Optional<SipUri> nextHop;
     /** Fallback timeouts of the requests endpoints send; null on a platform that sends none. */
     private final Scheduler answerTimers;
+    /** Why this instance should get no new work now (empty: it should); see {@link #readiness}. */
+    private volatile Supplier<Optional<String>> readiness = Optional::empty;
 
     private EndpointHost(Clock clock, SwitchboardConfig config, EndpointBeans beans, SipFactory sipFactory, PresenceStore presence,
             PresenceViews views, Scheduler answerTimers) {
@@ -196,11 +198,24 @@ public final class EndpointHost implements AutoCloseable {
             deliver(request, facts, routed.defaultEndpoint());
         } else if (decision instanceof RoutingDecision.Rejected rejected) {
             if ("OPTIONS".equals(request.getMethod()) && rejected.statusCode() == SipServletResponse.SC_NOT_FOUND) {
-                KeepAlive.answer(request); // a keep-alive to the platform itself
+                KeepAlive.answer(request, notReady()); // a keep-alive to the platform itself, or a load balancer's probe
             } else {
                 request.createResponse(rejected.statusCode(), rejected.reasonPhrase()).send();
             }
         }
+    }
+
+    /**
+     * What decides whether this instance is ready for new work: while it is not, the keep-alive OPTIONS (a load
+     * balancer's probe) is answered 503 with the reason; every other request is served as always.
+     */
+    public void readiness(Supplier<Optional<String>> check) {
+        this.readiness = check;
+    }
+
+    /** Empty when ready for new work; else why not. */
+    public Optional<String> notReady() {
+        return readiness.get();
     }
 
     void redispatch(SipServletRequest request, IncomingRequest facts, Aor target) throws IOException {

@@ -46,6 +46,17 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void the_drain_time_is_a_runner_option_of_whole_seconds() throws Exception {
+        assertThat(RunnerOptions.parse(List.of(), home).drainSeconds()).isZero();
+        assertThat(RunnerOptions.parse(List.of("--drain-seconds", "6"), home).drainSeconds()).isEqualTo(6);
+        assertThat(RunnerOptions.parse(List.of("--drain-seconds=6"), home).overrides()).isEmpty();
+        assertThatThrownBy(() -> RunnerOptions.parse(List.of("--drain-seconds", "soon"), home))
+                .isInstanceOf(RunnerOptions.BadOption.class).hasMessageContaining("--drain-seconds").hasMessageContaining("'soon'");
+        assertThatThrownBy(() -> RunnerOptions.parse(List.of("--drain-seconds", "-1"), home))
+                .isInstanceOf(RunnerOptions.BadOption.class);
+    }
+
+    @Test
     void an_unknown_option_is_refused_with_its_name() {
         assertThatThrownBy(() -> RunnerOptions.parse(List.of("--sip-prot", "1"), home))
                 .isInstanceOf(RunnerOptions.BadOption.class).hasMessageContaining("--sip-prot");

@@ -1,0 +1,41 @@
+package org.switchboard.platform;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.servlet.ServletContext;
+import org.switchboard.bridge.XmppConnectionState;
+import org.switchboard.config.RunnerContract;
+import org.switchboard.subscription.Recovery;
+
+/**
+ * Whether this instance should be given new work, as a load balancer asks it (the keep-alive OPTIONS, the health
+ * JSON): not while it drains before stopping, not before the recovery of bridged subscriptions is done, not while
+ * the configured XMPP bridge is not connected. Requests that reach it anyway are served as always.
+ */
+final class Readiness implements Supplier<Optional<String>> {
+
+    private final ServletContext context;
+    private final Optional<Recovery> recovery;
+    private final Optional<BridgeRuntime> bridge;
+
+    Readiness(ServletContext context, Optional<Recovery> recovery, Optional<BridgeRuntime> bridge) {
+        this.context = context;
+        this.recovery = recovery;
+        this.bridge = bridge;
+    }
+
+    /** Empty when ready; else why not, in a few words (it becomes the reason phrase of the 503). */
+    @Override
+    public Optional<String> get() {
+        if (Boolean.TRUE.equals(context.getAttribute(RunnerContract.DRAINING_ATTRIBUTE))) {
+            return Optional.of("Draining");
+        }
+        if (recovery.isPresent() && !recovery.get().progress().finished()) {
+            return Optional.of("Recovering Subscriptions");
+        }
+        if (bridge.isPresent() && bridge.get().state() != XmppConnectionState.CONNECTED) {
+            return Optional.of("XMPP Not Connected");
+        }
+        return Optional.empty();
+    }
+}
