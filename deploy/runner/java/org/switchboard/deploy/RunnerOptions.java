@@ -16,7 +16,8 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "  --config FILE          configuration file (default: deploy/switchboard.yaml)",
             "  --sip-address ADDR     SIP listening address        (key server.sip-address)",
             "  --sip-port PORT        SIP port, for every transport (key server.sip-port)",
-            "  --sip-transports LIST  comma-separated: udp,tcp      (key server.sip-transports)",
+            "  --sip-transports LIST  comma-separated: udp,tcp,tls  (key server.sip-transports)",
+            "  --sip-tls-port PORT    SIP over TLS port             (key server.sip-tls-port)",
             "  --http-address ADDR    HTTP listening address       (key server.http-address)",
             "  --http-port PORT       HTTP port                    (key server.http-port)",
             "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
@@ -28,6 +29,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
     private static final Map<String, String> KEYS = Map.of(
             "--sip-address", "server.sip-address",
             "--sip-port", "server.sip-port",
+            "--sip-tls-port", "server.sip-tls-port",
             "--sip-transports", "server.sip-transports",
             "--http-address", "server.http-address",
             "--http-port", "server.http-port",

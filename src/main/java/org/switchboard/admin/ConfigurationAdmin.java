@@ -28,11 +28,12 @@ import org.switchboard.platform.Tunables;
  * ({@code presence.views.retry-jitter} → {@code PresenceViewsRetryJitter}). Keys in {@link Tunables#WRITABLE} are
  * writable and take effect at once; the others are read-only, since a change needs a restart. Lists and
  * mappings read as JSON text and are written the same way ({@code [5, 15]}, or {@code 5, 15}). Secrets (the
- * database password, the admin password hash) and the endpoint list (see {@code listEndpoints}) are not attributes.
+ * database password, the admin password hash, the key store passwords) and the endpoint list (see {@code listEndpoints}) are not attributes.
  */
 final class ConfigurationAdmin implements DynamicMBean {
 
-    private static final Set<String> NOT_ATTRIBUTES = Set.of("endpoints", "storage.database.password", "admin.password-hash");
+    private static final Set<String> NOT_ATTRIBUTES = Set.of("endpoints", "storage.database.password", "admin.password-hash",
+            "server.tls.keystore-password", "server.tls.truststore-password");
 
     private record Key(String key, String type, boolean writable) {
     }
