@@ -2,6 +2,8 @@ package org.switchboard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipClient;
@@ -37,6 +42,7 @@ import org.switchboard.testing.TestCertificates;
 class SipOverTlsIT {
 
     private static final Duration ANSWER = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path work;
@@ -62,7 +68,8 @@ class SipOverTlsIT {
                 endpoints:
                   - aor: sip:echo@example.com
                     bean: echo
-                """.formatted(tlsPort, keystore, TestCertificates.PASSWORD, certificates.truststore(), TestCertificates.PASSWORD))
+                """.formatted(tlsPort, keystore, TestCertificates.PASSWORD, certificates.truststore(), TestCertificates.PASSWORD)
+                + AdminLogin.configSection())
                 .start();
     }
 
@@ -94,6 +101,29 @@ class SipOverTlsIT {
     @Test
     void the_ready_line_names_the_tls_listener() throws Exception {
         assertThat(server.stdout()).contains("SIP 127.0.0.1:" + server.sipPort() + " (udp, tcp), SIP 127.0.0.1:" + tlsPort + " (tls)");
+    }
+
+    /** The server's certificate is valid from yesterday for 30 days: 28 whole days left, inside the 30-day warning. */
+    @Test
+    void health_status_and_metrics_show_each_transport_and_the_certificate_and_the_log_warns_of_its_expiry() throws Exception {
+        JsonNode health = JSON.readTree(AdminLogin.send(AdminLogin.request(server.http("/health")).GET().build()).body());
+        JsonNode status = JSON.readTree(AdminLogin.send(AdminLogin.request(server.http("/api/status"))
+                .header("Authorization", AdminLogin.basic(AdminLogin.USER, AdminLogin.PASSWORD)).GET().build()).body());
+        for (JsonNode sip : List.of(health.path("sip"), status.path("sip"))) {
+            assertThat(sip.path("listening").toString()).contains(
+                    "{\"transport\":\"udp\",\"address\":\"127.0.0.1:" + server.sipPort() + "\"}",
+                    "{\"transport\":\"tcp\",\"address\":\"127.0.0.1:" + server.sipPort() + "\"}",
+                    "{\"transport\":\"tls\",\"address\":\"127.0.0.1:" + tlsPort + "\"}");
+            assertThat(sip.path("tlsCertificate").path("subject").asText()).isEqualTo("CN=switchboard");
+            assertThat(sip.path("tlsCertificate").path("daysUntilExpiry").asInt()).isEqualTo(28);
+            assertThat(Instant.parse(sip.path("tlsCertificate").path("notAfter").asText()))
+                    .isBetween(Instant.now().plus(Duration.ofDays(28)), Instant.now().plus(Duration.ofDays(29)));
+        }
+        String metrics = AdminLogin.send(AdminLogin.request(server.http("/api/metrics"))
+                .header("Authorization", AdminLogin.basic(AdminLogin.USER, AdminLogin.PASSWORD)).GET().build()).body();
+        assertThat(metrics).contains("switchboard_tls_certificate_days_until_expiry{subject=\"CN=switchboard\"} 28.0");
+        assertThat(server.stderr()).containsPattern(
+                "WARN(ING)? .*The TLS certificate CN=switchboard \\(server.tls.keystore\\) expires on \\S+, in 28 days: renew it and restart before then");
     }
 
     @Test
