@@ -63,9 +63,16 @@ public final class Main {
         SwitchboardConfig config;
         try {
             config = new ConfigLoader().load(options.config(), options.overrides());
+            if (options.tlsSelfSigned()) {
+                options = options.withOverrides(SelfSignedCertificate.overrides(Path.of(config.storage().dataDir()), config.server()));
+                config = new ConfigLoader().load(options.config(), options.overrides());
+            }
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return EXIT_BAD_CONFIGURATION;
+        } catch (IOException e) {
+            System.err.println("Switchboard: cannot make the self-signed TLS certificate: " + e.getMessage());
+            return EXIT_STARTUP_FAILED;
         }
         for (Path required : List.of(options.war(), options.dar())) {
             if (!Files.isReadable(required)) {

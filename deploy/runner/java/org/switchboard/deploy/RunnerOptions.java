@@ -9,7 +9,7 @@ import java.util.Map;
  * The runner's command line. Options that change a configuration key become overrides of that key
  * (so they are validated exactly like the file); the others say where things are.
  */
-record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, boolean help) {
+record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, boolean help, boolean tlsSelfSigned) {
 
     static final String USAGE = String.join("\n",
             "Usage: deploy/run [options]",
@@ -21,6 +21,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "  --http-address ADDR    HTTP listening address       (key server.http-address)",
             "  --http-port PORT       HTTP port                    (key server.http-port)",
             "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
+            "  --tls-self-signed      adds SIP over TLS with a self-signed certificate for 127.0.0.1 made in the data directory",
             "  --war FILE             the archive to deploy (default: target/switchboard.war)",
             "  --dar FILE             default application router file (default: deploy/dar.properties)",
             "  --help                 print this and exit",
@@ -49,6 +50,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
         Path war = home.resolve("target/switchboard.war");
         Path dar = home.resolve("deploy/dar.properties");
         Map<String, String> overrides = new LinkedHashMap<>();
+        boolean tlsSelfSigned = false;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             String value = null;
@@ -58,7 +60,11 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 option = option.substring(0, eq);
             }
             if (option.equals("--help") || option.equals("-h")) {
-                return new RunnerOptions(config, war, dar, Map.of(), true);
+                return new RunnerOptions(config, war, dar, Map.of(), true, false);
+            }
+            if (option.equals("--tls-self-signed") && value == null) {
+                tlsSelfSigned = true;
+                continue;
             }
             if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar").contains(option)) {
                 throw new BadOption("Unknown option " + option + " (deploy/run --help lists them)");
@@ -78,6 +84,13 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 default -> overrides.put(KEYS.get(option), value);
             }
         }
-        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), false);
+        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), false, tlsSelfSigned);
+    }
+
+    /** These options with {@code more} overrides (added after, so they win). */
+    RunnerOptions withOverrides(Map<String, String> more) {
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        all.putAll(more);
+        return new RunnerOptions(config, war, dar, Map.copyOf(all), help, tlsSelfSigned);
     }
 }
