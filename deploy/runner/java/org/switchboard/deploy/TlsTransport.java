@@ -39,6 +39,8 @@ final class TlsTransport {
         // Each connection's handshake runs on its own thread; without a bound, a client that connects and says
         // nothing holds that thread and socket for ever. In milliseconds, whatever the stack's documentation says.
         p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", String.valueOf(tls.handshakeTimeoutSeconds() * 1000L));
+        // The stack checks an outgoing connection's certificate chain, never its name: this does.
+        p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", ServerNameCheck.class.getName());
     }
 
     private static String absolute(String location) {

@@ -9,11 +9,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,7 @@ class SipOverTlsIT {
 
     private static final Duration ANSWER = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int FLOOD = 300;
 
     @TempDir
     static Path work;
@@ -86,9 +90,10 @@ class SipOverTlsIT {
 
     private static final Map<String, Path> CLIENTS = new ConcurrentHashMap<>();
 
+    /** Signed by the trusted CA, for 127.0.0.1: the server checks that name when it opens a connection back to the client. */
     private static Path clientCertificate(String name) {
         try {
-            return certificates.client(name);
+            return certificates.server(name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -168,6 +173,48 @@ class SipOverTlsIT {
         // Alert 70 (protocol_version) comes from the server; no cipher was ever agreed.
         assertThat(output).contains("alert protocol version", "SSL alert number 70", "Cipher is (NONE)");
         assertEveryTransportServes();
+    }
+
+    /**
+     * Half-open connections (connected, never a ClientHello) each hold a thread of the stack's TLS listener. While
+     * {@link #FLOOD} of them are open every transport still answers, and the server closes each once its handshake
+     * has not finished within {@code server.tls.handshake-timeout-seconds} (10 s here). Without that bound they stay
+     * open for good: the 60 s wait for the close only catches that, it measures no speed.
+     */
+    @Test
+    void a_flood_of_half_open_tls_connections_stops_no_transport_and_each_is_closed_by_the_handshake_bound() throws Exception {
+        List<Socket> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < FLOOD; i++) {
+                Socket socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", tlsPort), 5000);
+                flood.add(socket);
+            }
+            assertEveryTransportServes();
+            Instant deadline = Instant.now().plusSeconds(60);
+            int closedByServer = 0;
+            for (Socket socket : flood) {
+                long left = Duration.between(Instant.now(), deadline).toMillis();
+                socket.setSoTimeout((int) Math.max(1, left));
+                try {
+                    // The server ends a handshake it gives up on with alerts (user_canceled, close_notify), then closes.
+                    while (socket.getInputStream().read() != -1) {
+                        continue;
+                    }
+                    closedByServer++;
+                } catch (SocketTimeoutException e) {
+                    break; // still open at the deadline
+                } catch (java.net.SocketException e) {
+                    closedByServer++; // reset by the server
+                }
+            }
+            assertThat(closedByServer).as("half-open connections the server closed").isEqualTo(FLOOD);
+            assertEveryTransportServes();
+        } finally {
+            for (Socket socket : flood) {
+                socket.close();
+            }
+        }
     }
 
     private static void assertEveryTransportServes() throws Exception {
