@@ -84,11 +84,6 @@ public final class TestCertificates {
         return signed(name, "ip:127.0.0.1,dns:localhost", "-1d", 30);
     }
 
-    /** A client's certificate signed by this CA, valid from yesterday for 30 days. */
-    public Path client(String name) throws IOException {
-        return signed(name, "", "-1d", 30);
-    }
-
     /** A key store {@code name}.p12 whose certificate signs itself: no CA vouches for it. */
     public Path selfSigned(String name, String san) throws IOException {
         Path store = dir.resolve(name + ".p12");
