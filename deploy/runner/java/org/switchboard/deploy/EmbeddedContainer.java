@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.catalina.Lifecycle;
@@ -25,6 +26,8 @@ import org.mobicents.servlet.sip.startup.SipContextConfig;
 import org.mobicents.servlet.sip.startup.SipStandardContext;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.RunnerContract;
+import org.switchboard.config.TlsKeystores;
+import org.switchboard.config.TlsSettings;
 import org.switchboard.deploy.tcp.TcpTransport;
 
 /**
@@ -39,10 +42,15 @@ final class EmbeddedContainer {
     private final Path catalinaBase;
     private final Path darFile;
     private final List<ListenAddress> addresses;
+    private final Optional<Tls> tls;
     private final StandardServer server = new StandardServer();
     private final SipStandardService service = new SipStandardService();
     private final StandardHost host = new StandardHost();
     private final List<ConnectorAt> connectors = new ArrayList<>();
+
+    /** What the TLS listener needs, checked before the container starts. */
+    record Tls(TlsSettings settings, TlsKeystores.ServerCertificate certificate) {
+    }
 
     private record ConnectorAt(Connector connector, ListenAddress address) {
     }
@@ -65,10 +73,11 @@ final class EmbeddedContainer {
         }
     }
 
-    EmbeddedContainer(Path catalinaBase, Path darFile, List<ListenAddress> addresses) {
+    EmbeddedContainer(Path catalinaBase, Path darFile, List<ListenAddress> addresses, Optional<Tls> tls) {
         this.catalinaBase = catalinaBase;
         this.darFile = darFile;
         this.addresses = List.copyOf(addresses);
+        this.tls = tls;
     }
 
     void start() throws StartFailure {
@@ -86,7 +95,7 @@ final class EmbeddedContainer {
         service.setDarConfigurationFileLocation(darFile.toUri().toString());
         service.setCongestionControlCheckingInterval(-1);
         service.setGatherStatistics(false);
-        service.setSipStackProperties(sipStackProperties());
+        service.setSipStackProperties(sipStackProperties(tls));
         server.addService(service);
 
         SipStandardEngine engine = new SipStandardEngine();
@@ -233,7 +242,7 @@ final class EmbeddedContainer {
     }
 
     /** The SIP stack settings Restcomm needs, with logging off and bounded message sizes. */
-    private static Properties sipStackProperties() {
+    private static Properties sipStackProperties(Optional<Tls> tls) {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", "switchboard");
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
@@ -257,6 +266,7 @@ final class EmbeddedContainer {
         // The stack's TCP loses replies to a client reconnecting from the same port, and closes connections
         // on malformed input it could answer: replaced by the mended transport.
         TcpTransport.configure(p);
+        tls.ifPresent(t -> TlsTransport.configure(p, t.settings(), t.certificate()));
         return p;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.EndpointBeanCheck;
 import org.switchboard.config.ServerSettings;
 import org.switchboard.config.SwitchboardConfig;
+import org.switchboard.config.TlsKeystores;
 import org.switchboard.config.Transport;
 import org.switchboard.endpoint.builtin.ShippedBeans;
 
@@ -61,9 +63,16 @@ public final class Main {
         SwitchboardConfig config;
         try {
             config = new ConfigLoader().load(options.config(), options.overrides());
+            if (options.tlsSelfSigned()) {
+                options = options.withOverrides(SelfSignedCertificate.overrides(Path.of(config.storage().dataDir()), config.server()));
+                config = new ConfigLoader().load(options.config(), options.overrides());
+            }
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return EXIT_BAD_CONFIGURATION;
+        } catch (IOException e) {
+            System.err.println("Switchboard: cannot make the self-signed TLS certificate: " + e.getMessage());
+            return EXIT_STARTUP_FAILED;
         }
         for (Path required : List.of(options.war(), options.dar())) {
             if (!Files.isReadable(required)) {
@@ -83,6 +92,17 @@ public final class Main {
             return EXIT_STARTUP_FAILED;
         }
 
+        Optional<EmbeddedContainer.Tls> tls = Optional.empty();
+        if (config.server().listensOnTls()) {
+            try {
+                tls = Optional.of(new EmbeddedContainer.Tls(config.server().tls(),
+                        TlsKeystores.check(options.config(), config.server().tls(), Instant.now())));
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return EXIT_BAD_CONFIGURATION;
+            }
+        }
+
         List<ListenAddress> addresses = listenAddresses(config.server());
         Optional<PortCheck.Unavailable> taken = PortCheck.firstUnavailable(addresses);
         if (taken.isPresent()) {
@@ -95,7 +115,7 @@ public final class Main {
 
         EmbeddedContainer container;
         try {
-            container = new EmbeddedContainer(Files.createTempDirectory("switchboard-catalina-"), options.dar(), addresses);
+            container = new EmbeddedContainer(Files.createTempDirectory("switchboard-catalina-"), options.dar(), addresses, tls);
         } catch (IOException e) {
             System.err.println("Switchboard: cannot create a working directory: " + e.getMessage());
             return EXIT_STARTUP_FAILED;
@@ -140,17 +160,19 @@ public final class Main {
     static List<ListenAddress> listenAddresses(ServerSettings server) {
         List<ListenAddress> addresses = new ArrayList<>();
         for (Transport transport : server.sipTransports()) {
-            addresses.add(ListenAddress.sip(server.sipAddress(), server.sipPort(), transport.id()));
+            addresses.add(ListenAddress.sip(server.sipAddress(), server.portOf(transport), transport.id()));
         }
         addresses.add(ListenAddress.http(server.httpAddress(), server.httpPort()));
         return addresses;
     }
 
     static String readyLine(ServerSettings server) {
-        String transports = server.sipTransports().stream().map(Transport::id).collect(Collectors.joining(", "));
-        return "Switchboard " + Version.current() + " ready: SIP " + hostPort(server.sipAddress(), server.sipPort())
-                + " (" + transports + "), HTTP http://" + hostPort(server.httpAddress(), server.httpPort())
-                + CONTEXT_PATH + "/";
+        String transports = server.sipTransports().stream().filter(t -> t != Transport.TLS).map(Transport::id)
+                .collect(Collectors.joining(", "));
+        String sip = transports.isEmpty() ? "" : "SIP " + hostPort(server.sipAddress(), server.sipPort()) + " (" + transports + "), ";
+        String tls = server.listensOnTls() ? "SIP " + hostPort(server.sipAddress(), server.sipTlsPort()) + " (tls), " : "";
+        return "Switchboard " + Version.current() + " ready: " + sip + tls + "HTTP http://"
+                + hostPort(server.httpAddress(), server.httpPort()) + CONTEXT_PATH + "/";
     }
 
     private static String hostPort(String address, int port) {

@@ -9,18 +9,21 @@ import java.util.Map;
  * The runner's command line. Options that change a configuration key become overrides of that key
  * (so they are validated exactly like the file); the others say where things are.
  */
-record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, int drainSeconds, boolean help) {
+record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, int drainSeconds, boolean help,
+        boolean tlsSelfSigned) {
 
     static final String USAGE = String.join("\n",
             "Usage: deploy/run [options]",
             "  --config FILE          configuration file (default: deploy/switchboard.yaml)",
             "  --sip-address ADDR     SIP listening address        (key server.sip-address)",
             "  --sip-port PORT        SIP port, for every transport (key server.sip-port)",
-            "  --sip-transports LIST  comma-separated: udp,tcp      (key server.sip-transports)",
+            "  --sip-transports LIST  comma-separated: udp,tcp,tls  (key server.sip-transports)",
+            "  --sip-tls-port PORT    SIP over TLS port             (key server.sip-tls-port)",
             "  --http-address ADDR    HTTP listening address       (key server.http-address)",
             "  --http-port PORT       HTTP port                    (key server.http-port)",
             "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
             "  --database-url URL     JDBC URL of the database     (key storage.database.url)",
+            "  --tls-self-signed      adds SIP over TLS with a self-signed certificate for 127.0.0.1 made in the data directory",
             "  --war FILE             the archive to deploy (default: target/switchboard.war)",
             "  --drain-seconds N      on SIGINT/SIGTERM, answer load balancers' OPTIONS probes 503 and keep serving",
             "                         for N seconds before stopping (default 0; deploy/pool uses 6)",
@@ -31,6 +34,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
     private static final Map<String, String> KEYS = Map.of(
             "--sip-address", "server.sip-address",
             "--sip-port", "server.sip-port",
+            "--sip-tls-port", "server.sip-tls-port",
             "--sip-transports", "server.sip-transports",
             "--http-address", "server.http-address",
             "--http-port", "server.http-port",
@@ -52,6 +56,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
         Path dar = home.resolve("deploy/dar.properties");
         Map<String, String> overrides = new LinkedHashMap<>();
         int drainSeconds = 0;
+        boolean tlsSelfSigned = false;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             String value = null;
@@ -61,7 +66,11 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 option = option.substring(0, eq);
             }
             if (option.equals("--help") || option.equals("-h")) {
-                return new RunnerOptions(config, war, dar, Map.of(), 0, true);
+                return new RunnerOptions(config, war, dar, Map.of(), 0, true, false);
+            }
+            if (option.equals("--tls-self-signed") && value == null) {
+                tlsSelfSigned = true;
+                continue;
             }
             if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar", "--drain-seconds").contains(option)) {
                 throw new BadOption("Unknown option " + option + " (deploy/run --help lists them)");
@@ -82,7 +91,14 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 default -> overrides.put(KEYS.get(option), value);
             }
         }
-        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), drainSeconds, false);
+        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), drainSeconds, false, tlsSelfSigned);
+    }
+
+    /** These options with {@code more} overrides (added after, so they win). */
+    RunnerOptions withOverrides(Map<String, String> more) {
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        all.putAll(more);
+        return new RunnerOptions(config, war, dar, Map.copyOf(all), drainSeconds, help, tlsSelfSigned);
     }
 
     private static int seconds(String option, String value) throws BadOption {

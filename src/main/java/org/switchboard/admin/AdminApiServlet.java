@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.servlet.ServletContext;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -50,7 +51,7 @@ public final class AdminApiServlet extends HttpServlet {
                 response.setContentType("text/plain; version=0.0.4; charset=utf-8");
                 response.getOutputStream().write(platform.metrics().scrape().getBytes(StandardCharsets.UTF_8));
             }
-            case "status" -> json(response, HttpServletResponse.SC_OK, status(platform));
+            case "status" -> json(response, HttpServletResponse.SC_OK, status(platform, getServletContext()));
             case "platform" -> json(response, HttpServletResponse.SC_OK, platformSection(platform));
             case "endpoints" -> json(response, HttpServletResponse.SC_OK, endpoints(platform));
             case "presence-views" -> json(response, HttpServletResponse.SC_OK, presenceViews(platform, Integer.MAX_VALUE));
@@ -122,9 +123,10 @@ public final class AdminApiServlet extends HttpServlet {
         JSON.writeValue(response.getOutputStream(), body);
     }
 
-    private static Map<String, Object> status(Platform platform) {
+    private static Map<String, Object> status(Platform platform, ServletContext context) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("platform", platformSection(platform));
+        body.put("sip", SipListening.of(context));
         body.put("endpoints", endpoints(platform));
         body.put("presenceViews", presenceViews(platform, STATUS_LIST_LIMIT));
         body.put("presenceViewStates", platform.presenceViews().countByState());

@@ -23,7 +23,8 @@ import org.switchboard.registration.RegistrationEvent;
 import org.switchboard.registration.RegistrationSnapshot;
 
 /**
- * {@code GET /health}: is the application up, which version, for how long, on which SIP addresses,
+ * {@code GET /health}: is the application up, which version, for how long, on which SIP addresses (per transport, and
+ * with TLS the certificate's subject and expiry),
  * in which application pool, and what became of the presence updates offered (counts only). Unauthenticated
  * on purpose, so load balancers and monitors can poll it; it names no user's AOR (registrations show endpoint names).
  */
@@ -74,6 +75,7 @@ public final class HealthServlet extends HttpServlet {
         body.put("instanceId", platform.identity().instanceId());
         body.put("startCount", platform.identity().startCount());
         body.put("sipAddresses", sipAddresses());
+        body.put("sip", SipListening.of(getServletContext()));
         body.put("applicationPool", platform.config().topology().applicationPool());
         body.put("presence", presence(platform.presence()));
         body.put("presenceViews", platform.presenceViews().countByState());

@@ -24,11 +24,13 @@ final class ConfigValidator {
         requireIpAddress(file, "server.sip-address", server.sipAddress());
         requirePort(file, "server.sip-port", server.sipPort());
         if (server.sipTransports().isEmpty()) {
-            throw new ConfigException(file, "server.sip-transports", "at least one transport is needed (udp, tcp)");
+            throw new ConfigException(file, "server.sip-transports", "at least one transport is needed (udp, tcp, tls)");
         }
         if (new HashSet<>(server.sipTransports()).size() != server.sipTransports().size()) {
             throw new ConfigException(file, "server.sip-transports", "a transport is listed twice");
         }
+        requirePort(file, "server.sip-tls-port", server.sipTlsPort());
+        TlsValidator.validate(file, server);
         requireIpAddress(file, "server.http-address", server.httpAddress());
         requirePort(file, "server.http-port", server.httpPort());
         String dataDir = config.storage().dataDir();

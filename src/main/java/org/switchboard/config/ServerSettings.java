@@ -10,6 +10,8 @@ public record ServerSettings(
         String sipAddress,
         int sipPort,
         List<Transport> sipTransports,
+        int sipTlsPort,
+        TlsSettings tls,
         String httpAddress,
         int httpPort) {
 
@@ -17,7 +19,17 @@ public record ServerSettings(
         sipTransports = List.copyOf(sipTransports);
     }
 
+    /** The port a transport listens on: TLS on its own, the others on {@code sip-port}. */
+    public int portOf(Transport transport) {
+        return transport == Transport.TLS ? sipTlsPort : sipPort;
+    }
+
+    public boolean listensOnTls() {
+        return sipTransports.contains(Transport.TLS);
+    }
+
     static ServerSettings defaults() {
-        return new ServerSettings("127.0.0.1", 5060, List.of(Transport.UDP, Transport.TCP), "127.0.0.1", 8080);
+        return new ServerSettings("127.0.0.1", 5060, List.of(Transport.UDP, Transport.TCP), 5061, TlsSettings.defaults(),
+                "127.0.0.1", 8080);
     }
 }

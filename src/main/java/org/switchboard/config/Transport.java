@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** A SIP transport the platform listens on. */
 public enum Transport {
-    UDP, TCP;
+    UDP, TCP, TLS;
 
     @JsonCreator
     public static Transport parse(String name) {
@@ -15,7 +15,7 @@ public enum Transport {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown transport '" + name + "' (expected udp or tcp)");
+        throw new IllegalArgumentException("unknown transport '" + name + "' (expected udp, tcp or tls)");
     }
 
     /** The lower-case name used in configuration, SIP URIs ({@code transport=udp}) and the ready line. */

@@ -21,6 +21,7 @@ import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.dispatch.routing.DispatchCounts;
 import org.switchboard.dispatch.routing.Rule;
 import org.switchboard.dispatch.routing.RoutingDecision;
+import org.switchboard.tls.CertificateExpiry;
 import org.switchboard.presence.PresenceStore;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.presence.view.SubscriptionState;
@@ -45,9 +46,12 @@ public final class SwitchboardMetrics implements AutoCloseable {
     private final DispatchCounts dispatch;
     private final Set<Integer> rejectionMeters = ConcurrentHashMap.newKeySet();
 
-    /** The application's parts whose counts become meters; {@code recovery} is empty with persistence off. */
+    /**
+     * The application's parts whose counts become meters; {@code recovery} is empty with persistence off,
+     * {@code tlsCertificate} without SIP over TLS.
+     */
     public record Sources(DispatchCounts dispatch, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions,
-            Optional<Recovery> recovery, Optional<BridgeStatus> bridge) {
+            Optional<Recovery> recovery, Optional<BridgeStatus> bridge, Optional<CertificateExpiry> tlsCertificate) {
     }
 
     public SwitchboardMetrics(Sources sources) {
@@ -70,6 +74,13 @@ public final class SwitchboardMetrics implements AutoCloseable {
         bindPersistence(sources.subscriptions());
         sources.recovery().ifPresent(this::bindRecovery);
         sources.bridge().ifPresent(this::bindBridge);
+        sources.tlsCertificate().ifPresent(this::bindTlsCertificate);
+    }
+
+    private void bindTlsCertificate(CertificateExpiry certificate) {
+        Gauge.builder("switchboard.tls.certificate.days.until.expiry", certificate, CertificateExpiry::daysUntilExpiry)
+                .description("Whole days until the SIP over TLS listener's certificate expires (negative once it has)")
+                .tags("subject", certificate.subject()).register(registry);
     }
 
     private void bindBridge(BridgeStatus bridge) {

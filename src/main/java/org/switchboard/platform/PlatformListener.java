@@ -18,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.switchboard.dispatch.EndpointHost;
 import org.slf4j.Logger;
+import org.switchboard.config.TlsKeystores;
+import org.switchboard.tls.CertificateExpiry;
 import org.slf4j.LoggerFactory;
 import org.switchboard.Version;
 import org.switchboard.config.ConfigException;
@@ -122,6 +124,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         Registrations registrations;
         EndpointHost endpoints;
         ScheduledExecutorService housekeeping;
+        Optional<CertificateExpiry> tlsCertificate = Optional.empty();
         try {
             beans = CdiEndpointBeans.start("switchboard" + context.getContextPath().replace('/', '-'));
             SipFactory sipFactory = (SipFactory) context.getAttribute(SipServlet.SIP_FACTORY);
@@ -178,6 +181,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (bridge != null) {
                 housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
             }
+            tlsCertificate = tlsCertificate(source, config, clock, new ExecutorScheduler(housekeeping));
         } catch (RuntimeException e) {
             LOG.error(e instanceof ConfigException ? e.getMessage() : "Cannot start the endpoints: " + e);
             if (e instanceof ConfigException) {
@@ -218,7 +222,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         Optional<Director> director = config.registration().director() ? Optional.of(Director.of(config.topology())) : Optional.empty();
         Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations(), source.file());
         SwitchboardMetrics metrics = new SwitchboardMetrics(new SwitchboardMetrics.Sources(endpoints.counts(), presence, views, subscriptions,
-                Optional.ofNullable(recovery), Optional.ofNullable(bridge)));
+                Optional.ofNullable(recovery), Optional.ofNullable(bridge), tlsCertificate));
         // Closed in reverse: registrations first (they unregister), then the bridge, endpoints (their beans close their
         // views), views left open, timers, and the last subscription writes.
         BridgeRuntime runningBridge = bridge;
@@ -231,6 +235,10 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 stoppableRegistrationWorkers::shutdownNow, registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow);
         endpoints.readiness(new Readiness(context, Optional.ofNullable(recovery), Optional.ofNullable(runningBridge)));
         platform.attachTo(context);
+        tlsCertificate.ifPresent(certificate -> {
+            context.setAttribute(CertificateExpiry.class.getName(), certificate);
+            certificate.start();
+        });
         try {
             admin = PlatformAdmin.register(platform, context.getContextPath());
         } catch (JMException | RuntimeException e) {
@@ -262,12 +270,29 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ServletContext context = event.getServletContext();
         Object attribute = context.getAttribute(Platform.class.getName());
         Platform.detachFrom(context);
+        if (context.getAttribute(CertificateExpiry.class.getName()) instanceof CertificateExpiry certificate) {
+            certificate.stop();
+            context.removeAttribute(CertificateExpiry.class.getName());
+        }
         Closing.quietly(admin);
         if (attribute instanceof Platform platform) {
             platform.close();
         }
         deregisterOwnJdbcDrivers();
         LOG.info("Switchboard stopped");
+    }
+
+    /**
+     * With SIP over TLS, the certificate its listener presents (the runner checked the key stores already; reading
+     * them again here gives the application the same view, and the same refusal when it runs elsewhere).
+     */
+    private static Optional<CertificateExpiry> tlsCertificate(ConfigSource source, SwitchboardConfig config, Clock clock,
+            ExecutorScheduler scheduler) {
+        if (!config.server().listensOnTls()) {
+            return Optional.empty();
+        }
+        TlsKeystores.ServerCertificate certificate = TlsKeystores.check(source.file(), config.server().tls(), clock.instant());
+        return Optional.of(new CertificateExpiry(certificate.subject(), certificate.notAfter(), clock, scheduler, LOG::warn));
     }
 
     private static Registrations registrations(RegistrationSettings settings, RegistrarCache cache, ExecutorScheduler scheduler,

@@ -54,6 +54,9 @@ function notConfigured(section) {
 function show(status) {
   const p = status.platform;
   text('platform', `${p.version} · instance ${p.instanceId} · pool ${p.applicationPool} · up ${p.uptimeSeconds} s`);
+  const t = status.sip.tlsCertificate;
+  text('sip', status.sip.listening.map(l => `${l.transport} ${l.address}`).join(' · ')
+    + (t ? ` · TLS certificate ${t.subject}, expires ${t.notAfter} (in ${t.daysUntilExpiry} days)` : ''));
   const targets = [];
   for (const view of status.presenceViews) {
     for (const t of view.targets) targets.push({ owner: view.owner, mode: view.mode, target: t.target, state: t.state });

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.AdminLogin;
 import org.switchboard.arquillian.FreePorts;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.AdminLogin;
+import org.switchboard.testing.RunningSwitchboard;
 
 /** The JSON API, its authentication and its cross-site protection, and the Prometheus text, in the running server. */
 class AdminApiIT {

@@ -19,8 +19,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.switchboard.testing.AdminLogin;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Peers;
 import org.switchboard.testing.RunningSwitchboard;
 

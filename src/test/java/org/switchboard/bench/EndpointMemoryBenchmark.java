@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
-import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.DebianPostgres;
-import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**

@@ -13,9 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
-import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.LiveHeap;
 import org.switchboard.testing.RunningSwitchboard;
 

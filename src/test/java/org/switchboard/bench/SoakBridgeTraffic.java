@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jivesoftware.smack.packet.Presence;
-import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.SipPresencePeer.Watch;
+import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.TestProsody;
 import org.switchboard.testing.XmppUser;
 

@@ -215,4 +215,41 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(file, Map.of("server.http-port", "eighty")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.http-port"));
     }
+
+    @Test
+    void tls_needs_a_keystore() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  sip-transports: [udp, tls]\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.tls.keystore"));
+    }
+
+    @Test
+    void tls_older_than_1_2_is_refused() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  tls:\n    protocols: [TLSv1.2, TLSv1.1]\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("server.tls.protocols");
+                    assertThat(e.problem()).isEqualTo("'TLSv1.1' is not allowed (only TLSv1.2, TLSv1.3; older versions are broken)");
+                });
+    }
+
+    @Test
+    void an_unknown_cipher_suite_is_refused() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  tls:\n    cipher-suites: [TLS_NO_SUCH_SUITE]\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.tls.cipher-suites"));
+    }
+
+    @Test
+    void tls_and_tcp_cannot_share_a_port() throws IOException {
+        assertThatThrownBy(() -> loader.load(file(
+                "server:\n  sip-port: 5070\n  sip-tls-port: 5070\n  sip-transports: [tcp, tls]\n  tls: {keystore: k.p12}\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.sip-tls-port"));
+    }
+
+    @Test
+    void an_unknown_client_auth_is_refused() throws IOException {
+        assertThatThrownBy(() -> loader.load(file("server:\n  tls:\n    client-auth: maybe\n")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("server.tls.client-auth");
+                    assertThat(e.problem()).contains("need, want or none");
+                });
+    }
 }

@@ -14,7 +14,8 @@ class SecretsTest {
     @Test
     void the_secrets_of_the_configuration_are_found_by_their_mark() {
         assertThat(Secrets.keys(SwitchboardConfig.class))
-                .containsExactlyInAnyOrder("storage.database.password", "admin.password-hash", "bridge.component-secret");
+                .containsExactlyInAnyOrder("storage.database.password", "admin.password-hash", "bridge.component-secret",
+                        "server.tls.keystore-password", "server.tls.truststore-password");
     }
 
     /** A guard for new keys: a value named like a secret must be marked, or it would show over JMX and in logs. */

@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import javax.sip.message.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.OutboundConnectionRecorder;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.StatisticsSenderProbe;
 
 /**

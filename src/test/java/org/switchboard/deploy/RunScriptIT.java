@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.Build;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.Build;
 
 /** The README's run command itself, deploy/run, started and stopped by its pid. */
 class RunScriptIT {

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 import javax.sip.message.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.RunningSwitchboard;
 
 /** Starting and stopping the real runner as an operator does, and every way start-up must fail cleanly. */
 class RunnerLifecycleIT {

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.Archives;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.Archives;
 import org.switchboard.testing.RunningSwitchboard;
+import org.switchboard.testing.TestCertificates;
 
 /**
  * The README's promise for start-up errors, through the real runner: every one is refused before
@@ -126,5 +127,35 @@ class StartupErrorsIT {
                 .configText("endpoints:\n  - {aor: \"sip:greeter@example.com\", bean: greeter, settings: {greting: hi}}\n").launch();
         assertRefusedByTheApplication(server, "Configuration error in " + work.resolve("switchboard.yaml")
                 + " at key 'endpoints[0].settings.greting': unknown key (known keys here: greeting)");
+    }
+
+    @Test
+    void an_expired_tls_certificate_is_refused_in_one_line_with_status_2() throws Exception {
+        TestCertificates certificates = TestCertificates.in(work.resolve("certificates"));
+        Path expired = certificates.signed("expired", "ip:127.0.0.1", "-60d", 30);
+        RunningSwitchboard server = RunningSwitchboard.in(work).configText("""
+                server:
+                  sip-transports: [udp, tls]
+                  sip-tls-port: %d
+                  tls: {keystore: "%s", keystore-password: %s}
+                """.formatted(FreePorts.udpAndTcp(), expired, TestCertificates.PASSWORD)).launch();
+        assertThat(server.awaitExit(BEFORE_ANYTHING_STARTS)).isEqualTo(2);
+        assertThat(theOneLine(server)).startsWith("Configuration error in " + work.resolve("switchboard.yaml")
+                + " at key 'server.tls.keystore': the certificate CN=expired in " + expired + " expired on ");
+    }
+
+    @Test
+    void a_wrong_keystore_password_is_refused_in_one_line_with_status_2() throws Exception {
+        TestCertificates certificates = TestCertificates.in(work.resolve("certificates"));
+        Path keystore = certificates.server("switchboard");
+        RunningSwitchboard server = RunningSwitchboard.in(work).configText("""
+                server:
+                  sip-transports: [tls]
+                  sip-tls-port: %d
+                  tls: {keystore: "%s", keystore-password: not-it}
+                """.formatted(FreePorts.udpAndTcp(), keystore)).launch();
+        assertThat(server.awaitExit(BEFORE_ANYTHING_STARTS)).isEqualTo(2);
+        assertThat(theOneLine(server)).isEqualTo("Configuration error in " + work.resolve("switchboard.yaml")
+                + " at key 'server.tls.keystore-password': does not open " + keystore + " (wrong password)");
     }
 }

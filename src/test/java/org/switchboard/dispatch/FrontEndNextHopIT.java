@@ -11,8 +11,8 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.RunningSwitchboard;
 
 /**
  * With a Front End pool as the next hop, the requests endpoints send go to that pool (a loose Route),

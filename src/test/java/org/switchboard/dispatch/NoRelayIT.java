@@ -26,8 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.Build;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.Build;
 import org.switchboard.testing.OutboundConnectionRecorder;
 import org.switchboard.testing.RunningSwitchboard;
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.RunningSwitchboard;
 
 /** OPTIONS through the real container, from a JAIN-SIP peer, over UDP and over TCP. */
 class OptionsKeepAliveIT {

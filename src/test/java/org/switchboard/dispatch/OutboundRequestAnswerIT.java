@@ -16,10 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.Archives;
 import org.switchboard.arquillian.FreePorts;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.Archives;
+import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SippPeer;
 import org.switchboard.testing.Stopping;
 

@@ -9,10 +9,10 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.Archives;
 import org.switchboard.arquillian.FreePorts;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.Archives;
+import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SippPeer;
 import org.switchboard.testing.Stopping;
 

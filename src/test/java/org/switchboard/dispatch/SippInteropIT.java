@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.switchboard.testing.Build;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.Build;
 import org.switchboard.testing.RunningSwitchboard;
 
 /** SIPp from Debian's sip-tester drives the running server: every OPTIONS of the run is answered 200. */

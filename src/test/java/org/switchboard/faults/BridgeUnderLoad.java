@@ -26,9 +26,9 @@ import org.jivesoftware.smack.packet.Presence;
 import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.DebianPostgres;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.SipPresencePeer.ReceivedNotify;
 import org.switchboard.testing.SipPresencePeer.Watch;
+import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.TestProsody;
 import org.switchboard.testing.XmppUser;
 

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.switchboard.arquillian.FreePorts;
-import org.switchboard.testing.Kamailio;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.Kamailio;
 
 /**
  * The dispatch benchmark's ceiling proved first: Kamailio, as the fixture starts it, answers a real OPTIONS and a

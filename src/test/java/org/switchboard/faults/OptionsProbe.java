@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.switchboard.testing.Build;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.Build;
 import org.switchboard.testing.SippResponseTimes;
 
 /**

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.switchboard.testing.Build;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.Build;
 
 /**
  * The fault suite's SIP load: SIPp from Debian ({@code sip-tester}) sending OPTIONS (one per call,

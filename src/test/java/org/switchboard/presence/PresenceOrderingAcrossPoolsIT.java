@@ -31,10 +31,10 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.RunningSwitchboard;
-import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.TestPostgres;
 
 /**

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.presence.PresenceRepository;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.presence.PresenceRepository;
 import org.switchboard.testing.TestPostgres;
 
 /**

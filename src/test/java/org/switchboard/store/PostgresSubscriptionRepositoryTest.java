@@ -14,8 +14,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.switchboard.testing.TestPostgres;
 import org.switchboard.subscription.SubscriptionRecord;
+import org.switchboard.testing.TestPostgres;
 
 /**
  * The contract on a real PostgreSQL, started once for the class (the table is emptied before each test).

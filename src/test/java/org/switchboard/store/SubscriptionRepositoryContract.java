@@ -35,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.subscription.DialogData;
 import org.switchboard.subscription.Direction;
-import org.switchboard.subscription.SubscriptionRecord;
 import org.switchboard.subscription.SubscriptionRecord.RecordState;
 import org.switchboard.subscription.SubscriptionRecord.SubscriptionKey;
+import org.switchboard.subscription.SubscriptionRecord;
 import org.switchboard.subscription.SubscriptionRepository;
 
 /**

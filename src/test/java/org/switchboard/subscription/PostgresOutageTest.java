@@ -13,8 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.store.Database;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.store.Database;
 import org.switchboard.testing.TestPostgres;
 import org.switchboard.timing.ExecutorScheduler;
 

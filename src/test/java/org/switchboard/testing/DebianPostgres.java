@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.switchboard.config.DatabaseSettings;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.config.DatabaseSettings;
 
 /**
  * A real PostgreSQL server from Debian's packages ({@code postgresql-15}: {@code /usr/lib/postgresql/N/bin}),

@@ -17,10 +17,10 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.switchboard.testing.Build;
 import org.switchboard.arquillian.FreePorts;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.Build;
+import org.switchboard.testing.RunningSwitchboard;
 
 /**
  * Presence views through the real container against SIPp as the remote presence server, driven by the

@@ -59,6 +59,10 @@ public final class SipClient implements SipListener, AutoCloseable {
     private final BlockingQueue<RequestEvent> incoming = new LinkedBlockingQueue<>();
 
     private SipClient(String transport) throws Exception {
+        this(transport, new Properties());
+    }
+
+    private SipClient(String transport, Properties extraStackProperties) throws Exception {
         this.transport = transport;
         this.port = FreePorts.udpAndTcp();
         SipFactory factory = SipFactory.getInstance();
@@ -67,6 +71,7 @@ public final class SipClient implements SipListener, AutoCloseable {
         properties.setProperty("javax.sip.STACK_NAME", "test-client-" + STACKS.incrementAndGet());
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         properties.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        properties.putAll(extraStackProperties);
         stack = factory.createSipStack(properties);
         ListeningPoint point = stack.createListeningPoint("127.0.0.1", port, transport);
         provider = stack.createSipProvider(point);
@@ -87,6 +92,11 @@ public final class SipClient implements SipListener, AutoCloseable {
 
     public static SipClient tcp() throws Exception {
         return new SipClient(ListeningPoint.TCP);
+    }
+
+    /** Over TLS, with the key stores and TLS settings in {@code tlsStackProperties} (see TestCertificates). */
+    public static SipClient tls(Properties tlsStackProperties) throws Exception {
+        return new SipClient(ListeningPoint.TLS, tlsStackProperties);
     }
 
     public int port() {
