@@ -3,14 +3,14 @@ package org.switchboard.platform;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.servlet.ServletContext;
-import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.config.RunnerContract;
 import org.switchboard.subscription.Recovery;
 
 /**
  * Whether this instance should be given new work, as a load balancer asks it (the keep-alive OPTIONS, the health
- * JSON): not while it drains before stopping, not before the recovery of bridged subscriptions is done, not while
- * the configured XMPP bridge is not connected. Requests that reach it anyway are served as always.
+ * JSON): not while it drains before stopping, not before the recovery of bridged subscriptions is done. The XMPP
+ * bridge's connection is not part of it: SIP service goes on while XMPP is down, and in a pool the bridge is active on
+ * one instance only, so the others must still take SIP traffic (the bridge's state is in the health JSON).
  */
 final class Readiness implements Supplier<Optional<String>> {
 
@@ -32,9 +32,6 @@ final class Readiness implements Supplier<Optional<String>> {
         }
         if (recovery.isPresent() && !recovery.get().progress().finished()) {
             return Optional.of("Recovering Subscriptions");
-        }
-        if (bridge.isPresent() && bridge.get().state() != XmppConnectionState.CONNECTED) {
-            return Optional.of("XMPP Not Connected");
         }
         return Optional.empty();
     }
