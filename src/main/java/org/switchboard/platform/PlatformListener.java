@@ -233,7 +233,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 stoppableViewDelivery::shutdownNow, views, endpoints,
                 runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
                 stoppableRegistrationWorkers::shutdownNow, registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow);
-        endpoints.readiness(new Readiness(context, Optional.ofNullable(recovery), Optional.ofNullable(runningBridge)));
+        endpoints.readiness(new Readiness(context, Optional.ofNullable(recovery)));
         platform.attachTo(context);
         tlsCertificate.ifPresent(certificate -> {
             context.setAttribute(CertificateExpiry.class.getName(), certificate);

@@ -16,12 +16,10 @@ final class Readiness implements Supplier<Optional<String>> {
 
     private final ServletContext context;
     private final Optional<Recovery> recovery;
-    private final Optional<BridgeRuntime> bridge;
 
-    Readiness(ServletContext context, Optional<Recovery> recovery, Optional<BridgeRuntime> bridge) {
+    Readiness(ServletContext context, Optional<Recovery> recovery) {
         this.context = context;
         this.recovery = recovery;
-        this.bridge = bridge;
     }
 
     /** Empty when ready; else why not, in a few words (it becomes the reason phrase of the 503). */
