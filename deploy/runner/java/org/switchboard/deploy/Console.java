@@ -1,23 +1,13 @@
 package org.switchboard.deploy;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.BiPredicate;
-import java.util.function.Supplier;
-import javax.servlet.ServletContext;
-import javax.servlet.ServletException;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Request;
-import org.apache.catalina.connector.Response;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.ContextConfig;
-import org.apache.catalina.valves.ValveBase;
 import org.switchboard.config.RunnerContract;
 
 /**
@@ -73,7 +63,7 @@ final class Console {
     }
 
     /** A plain web context for hawtio, with the gate in front of everything it serves. */
-    static StandardContext context(Path war, Supplier<ServletContext> application) {
+    static StandardContext context(Path war) {
         StandardContext context = new StandardContext();
         context.setName(PATH);
         context.setPath(PATH);
@@ -84,7 +74,7 @@ final class Console {
         context.addLifecycleListener(config);
         // hawtio's web.xml declares everything; Tomcat 7's annotation scanner cannot read its Java 9+ jars anyway.
         context.setJarScanner((servletContext, classLoader, callback, jarsToSkip) -> { });
-        context.getPipeline().addValve(new Gate(application));
+        context.getPipeline().addValve(new ConsoleGateValve());
         // Without Tomcat's default web.xml: its static files need the default servlet, a welcome file and the types.
         Wrapper files = context.createWrapper();
         files.setName("default");
@@ -107,33 +97,5 @@ final class Console {
 
     static boolean started(StandardContext context) {
         return context.getState() == LifecycleState.STARTED && context.getAvailable();
-    }
-
-    /**
-     * Asks the application whether a request may reach the console; the application writes the refusal itself
-     * (login page, 401, 429, 503). Until the application has published its gate, everything is refused.
-     */
-    static final class Gate extends ValveBase {
-
-        private final Supplier<ServletContext> application;
-
-        Gate(Supplier<ServletContext> application) {
-            super(true);
-            this.application = application;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void invoke(Request request, Response response) throws IOException, ServletException {
-            ServletContext context = application.get();
-            Object gate = context == null ? null : context.getAttribute(RunnerContract.CONSOLE_GATE_ATTRIBUTE);
-            if (!(gate instanceof BiPredicate<?, ?> predicate)) {
-                response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Switchboard is not running");
-                return;
-            }
-            if (((BiPredicate<HttpServletRequest, HttpServletResponse>) predicate).test(request, response)) {
-                getNext().invoke(request, response);
-            }
-        }
     }
 }

@@ -181,8 +181,7 @@ final class EmbeddedContainer {
      */
     void deployConsole(Console.Parts parts) throws StartFailure {
         Console.systemProperties(parts.policy()).forEach(System::setProperty);
-        StandardContext context = Console.context(parts.war(),
-                () -> deployed == null ? null : deployed.getServletContext());
+        StandardContext context = Console.context(parts.war());
         try {
             host.addChild(context);
         } catch (RuntimeException e) {
