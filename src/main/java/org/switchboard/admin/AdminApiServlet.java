@@ -52,6 +52,7 @@ public final class AdminApiServlet extends HttpServlet {
                 response.getOutputStream().write(platform.metrics().scrape().getBytes(StandardCharsets.UTF_8));
             }
             case "status" -> json(response, HttpServletResponse.SC_OK, status(platform, getServletContext()));
+            case "health" -> json(response, HttpServletResponse.SC_OK, HealthServlet.detail(platform, getServletContext()));
             case "platform" -> json(response, HttpServletResponse.SC_OK, platformSection(platform));
             case "endpoints" -> json(response, HttpServletResponse.SC_OK, endpoints(platform));
             case "presence-views" -> json(response, HttpServletResponse.SC_OK, presenceViews(platform, Integer.MAX_VALUE));

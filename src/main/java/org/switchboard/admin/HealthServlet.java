@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.servlet.ServletContext;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -23,10 +24,11 @@ import org.switchboard.registration.RegistrationEvent;
 import org.switchboard.registration.RegistrationSnapshot;
 
 /**
- * {@code GET /health}: is the application up, which version, for how long, on which SIP addresses (per transport, and
- * with TLS the certificate's subject and expiry),
- * in which application pool, and what became of the presence updates offered (counts only). Unauthenticated
- * on purpose, so load balancers and monitors can poll it; it names no user's AOR (registrations show endpoint names).
+ * {@code GET /health}, unauthenticated on purpose so load balancers and monitors can poll it: only whether the
+ * application is up and ready (the reason when not) and its version — a small answer of constant shape that tells
+ * nothing about users, registrars, the bridge or the topology. The detail (uptime, instance, SIP addresses and
+ * certificate, pool, presence counts, views, persistence, recovery, bridge, registrations with their registrars and
+ * events) is {@code GET /api/health}, behind the operator's login ({@link #detail}).
  */
 public final class HealthServlet extends HttpServlet {
 
@@ -70,12 +72,27 @@ public final class HealthServlet extends HttpServlet {
         body.put("ready", notReady.isEmpty());
         notReady.ifPresent(reason -> body.put("notReady", reason));
         body.put("version", Version.current());
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        JSON.writeValue(response.getOutputStream(), body);
+    }
+
+    /** The whole health of the running application, for the operator ({@code GET /api/health}). */
+    static Map<String, Object> detail(Platform platform, ServletContext context) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "up");
+        Optional<String> notReady = platform.endpoints().notReady();
+        body.put("ready", notReady.isEmpty());
+        notReady.ifPresent(reason -> body.put("notReady", reason));
+        body.put("version", Version.current());
         body.put("startedAt", platform.startedAt().toString());
         body.put("uptimeSeconds", platform.uptime().toSeconds());
         body.put("instanceId", platform.identity().instanceId());
         body.put("startCount", platform.identity().startCount());
-        body.put("sipAddresses", sipAddresses());
-        body.put("sip", SipListening.of(getServletContext()));
+        body.put("sipAddresses", sipAddresses(context));
+        body.put("sip", SipListening.of(context));
         body.put("applicationPool", platform.config().topology().applicationPool());
         body.put("presence", presence(platform.presence()));
         body.put("presenceViews", platform.presenceViews().countByState());
@@ -83,11 +100,7 @@ public final class HealthServlet extends HttpServlet {
         platform.recovery().ifPresent(recovery -> body.put("recovery", recovery.progress()));
         body.put("bridge", platform.bridge().map(HealthServlet::bridge).orElseGet(() -> Map.of("state", XmppConnectionState.DISABLED)));
         body.put("registrations", registrations(platform));
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        JSON.writeValue(response.getOutputStream(), body);
+        return body;
     }
 
     /**
@@ -121,9 +134,9 @@ public final class HealthServlet extends HttpServlet {
     }
 
     /** The container's own view of where it listens (JSR 289 outbound interfaces). */
-    private List<String> sipAddresses() {
+    private static List<String> sipAddresses(ServletContext context) {
         List<String> addresses = new ArrayList<>();
-        Object interfaces = getServletContext().getAttribute(SipServlet.OUTBOUND_INTERFACES);
+        Object interfaces = context.getAttribute(SipServlet.OUTBOUND_INTERFACES);
         if (interfaces instanceof List<?> list) {
             for (Object uri : list) {
                 addresses.add(String.valueOf(uri));

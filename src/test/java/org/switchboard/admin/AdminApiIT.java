@@ -252,7 +252,7 @@ class AdminApiIT {
     void with_no_credentials_configured_everything_is_refused(@TempDir Path other) throws Exception {
         Files.createDirectories(other);
         try (RunningSwitchboard bare = RunningSwitchboard.in(other).configText("endpoints: []\n").start()) {
-            for (String path : new String[] {"/api/status", "/api/metrics", "/status"}) {
+            for (String path : new String[] {"/api/status", "/api/health", "/api/metrics", "/status"}) {
                 HttpResponse<String> response = AdminLogin.send(AdminLogin.request(bare.http(path))
                         .header("Authorization", AdminLogin.basic("admin", "admin")).GET().build());
                 assertThat(response.statusCode()).as(path).isEqualTo(503);

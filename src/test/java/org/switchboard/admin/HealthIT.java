@@ -17,9 +17,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.Version;
+import org.switchboard.testing.AdminLogin;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 
-/** The HTTP health resource of the deployed archive, through the container's HTTP connector. */
+/**
+ * The HTTP health resources of the deployed archive, through the container's HTTP connector: the small
+ * unauthenticated {@code /health} for load balancers and monitors, and the detail behind the operator's login.
+ */
 class HealthIT {
 
     @TempDir
@@ -29,7 +34,11 @@ class HealthIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = RunningSwitchboard.in(work).start();
+        server = RunningSwitchboard.in(work).configText(AdminLogin.configSection() + """
+                endpoints:
+                  - aor: sip:echo@example.com
+                    bean: echo
+                """).start();
     }
 
     @AfterAll
@@ -54,8 +63,24 @@ class HealthIT {
     }
 
     @Test
-    void health_names_the_version_the_uptime_and_the_sip_addresses() throws Exception {
+    void unauthenticated_health_says_only_up_ready_and_the_version() throws Exception {
         JsonNode body = new ObjectMapper().readTree(get("/health").body());
+        assertThat(body.path("status").asText()).isEqualTo("up");
+        assertThat(body.path("ready").asBoolean()).isTrue();
+        assertThat(body.path("version").asText()).isEqualTo(Version.current());
+        List<String> fields = new ArrayList<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("status", "ready", "version");
+    }
+
+    @Test
+    void the_detail_needs_the_operators_login() throws Exception {
+        assertThat(get("/api/health").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void the_detail_names_the_version_the_uptime_and_the_sip_addresses() throws Exception {
+        JsonNode body = Health.detail(server);
         assertThat(body.path("status").asText()).isEqualTo("up");
         assertThat(body.path("version").asText()).isEqualTo(Version.current()).isNotEqualTo("unknown");
         assertThat(body.path("uptimeSeconds").isIntegralNumber()).isTrue();

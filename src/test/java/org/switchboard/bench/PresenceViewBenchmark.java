@@ -1,10 +1,6 @@
 package org.switchboard.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.DebianPostgres;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -127,7 +125,7 @@ public final class PresenceViewBenchmark {
                     "-nostdin", "-buff_size", "8388608", "-trace_err").directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sipp.out").toFile()).start();
         }
-        try (RunningSwitchboard server = RunningSwitchboard.in(dir).jvmOption(HEAP).configText(storage + """
+        try (RunningSwitchboard server = RunningSwitchboard.in(dir).jvmOption(HEAP).configText(storage + AdminLogin.configSection() + """
                 topology:
                   front-end-pool: fe
                   front-end-pools:
@@ -225,9 +223,7 @@ public final class PresenceViewBenchmark {
     }
 
     private static JsonNode health(RunningSwitchboard server) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new ObjectMapper().readTree(response.body());
+        return Health.detail(server);
     }
 
     static double quantile(List<Double> sorted, double q) {

@@ -1,10 +1,6 @@
 package org.switchboard.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +10,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.LiveHeap;
 import org.switchboard.testing.RunningSwitchboard;
 
@@ -58,7 +56,7 @@ public final class SoakBenchmark {
         String bridgeSummary;
         try (SoakBridgeTraffic bridge = SoakBridgeTraffic.start(work.resolve("bridge"));
              RunningSwitchboard server = RunningSwitchboard.in(work.resolve("server")).arg("--war", war.toString()).jvmOption(HEAP)
-                .configText(yaml + bridge.configSections()).launch()) {
+                .configText(yaml + bridge.configSections() + AdminLogin.configSection()).launch()) {
             server.awaitReady();
             awaitBridgeConnected(server);
             samples.add(sample(server, 0));
@@ -121,9 +119,7 @@ public final class SoakBenchmark {
         try (Stream<Path> open = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             fds = open.count();
         }
-        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        JsonNode body = new ObjectMapper().readTree(health.body());
+        JsonNode body = Health.detail(server);
         JsonNode bridge = body.path("bridge");
         return new Sample(minute, heap, threads, fds, body.get("presence").get("accepted").asLong(), bridge.path("outgoing").asLong(-1),
                 bridge.path("incoming").asLong(-1));
@@ -133,9 +129,7 @@ public final class SoakBenchmark {
     private static void awaitBridgeConnected(RunningSwitchboard server) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if ("CONNECTED".equals(new ObjectMapper().readTree(health.body()).path("bridge").path("state").asText())) {
+            if ("CONNECTED".equals(Health.detail(server).path("bridge").path("state").asText())) {
                 return;
             }
             TimeUnit.MILLISECONDS.sleep(200);

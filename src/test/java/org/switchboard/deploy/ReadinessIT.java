@@ -2,11 +2,6 @@ package org.switchboard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +17,6 @@ import org.switchboard.testing.RunningSwitchboard;
  * drains before stopping, 200 otherwise; requests to endpoints are served throughout.
  */
 class ReadinessIT {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path work;
@@ -64,11 +57,5 @@ class ReadinessIT {
         Request message = client.requestTo(Request.MESSAGE, "sip:echo@example.com", "carol", server.sipPort());
         client.withBody(message, "text", "plain", "hello");
         return client.send(message, Duration.ofSeconds(5));
-    }
-
-    private static JsonNode health(RunningSwitchboard server) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
     }
 }

@@ -3,12 +3,8 @@ package org.switchboard.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +13,8 @@ import javax.sip.message.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.AdminLogin;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 
 /** Starting and stopping the real runner as an operator does, and every way start-up must fail cleanly. */
@@ -27,12 +25,9 @@ class RunnerLifecycleIT {
     @TempDir
     Path work;
 
+    /** The health detail (instance, start count, SIP addresses): behind the operator's login. */
     private static JsonNode health(RunningSwitchboard server) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(server.http("/health")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return new ObjectMapper().readTree(response.body());
+        return Health.detail(server);
     }
 
     private static int optionsStatus(int sipPort) throws Exception {
@@ -124,7 +119,7 @@ class RunnerLifecycleIT {
     void the_database_lives_in_the_data_directory_and_survives_a_restart() throws Exception {
         Path data = work.resolve("state");
         String instanceId;
-        try (RunningSwitchboard server = RunningSwitchboard.in(work).dataDir(data).start()) {
+        try (RunningSwitchboard server = RunningSwitchboard.in(work).configText(AdminLogin.configSection()).dataDir(data).start()) {
             JsonNode health = health(server);
             instanceId = health.path("instanceId").asText();
             assertThat(health.path("startCount").asInt()).isEqualTo(1);
@@ -133,7 +128,7 @@ class RunnerLifecycleIT {
         try (Stream<Path> files = Files.list(data)) {
             assertThat(files.map(p -> p.getFileName().toString())).contains("switchboard.mv.db");
         }
-        try (RunningSwitchboard again = RunningSwitchboard.in(work).dataDir(data).start()) {
+        try (RunningSwitchboard again = RunningSwitchboard.in(work).configText(AdminLogin.configSection()).dataDir(data).start()) {
             JsonNode health = health(again);
             assertThat(health.path("instanceId").asText()).isEqualTo(instanceId);
             assertThat(health.path("startCount").asInt()).isEqualTo(2);
@@ -142,7 +137,7 @@ class RunnerLifecycleIT {
 
     @Test
     void udp_only_listens_on_udp_alone() throws Exception {
-        try (RunningSwitchboard server = RunningSwitchboard.in(work).arg("--sip-transports", "udp").start()) {
+        try (RunningSwitchboard server = RunningSwitchboard.in(work).configText(AdminLogin.configSection()).arg("--sip-transports", "udp").start()) {
             assertThat(optionsStatus(server.sipPort())).isEqualTo(200);
             assertThat(health(server).path("sipAddresses").toString()).contains("transport=udp").doesNotContain("transport=tcp");
         }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.AdminLogin;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.TestCertificates;
 
@@ -111,7 +112,7 @@ class SipOverTlsIT {
     /** The server's certificate is valid from yesterday for 30 days: 28 whole days left, inside the 30-day warning. */
     @Test
     void health_status_and_metrics_show_each_transport_and_the_certificate_and_the_log_warns_of_its_expiry() throws Exception {
-        JsonNode health = JSON.readTree(AdminLogin.send(AdminLogin.request(server.http("/health")).GET().build()).body());
+        JsonNode health = Health.detail(server);
         JsonNode status = JSON.readTree(AdminLogin.send(AdminLogin.request(server.http("/api/status"))
                 .header("Authorization", AdminLogin.basic(AdminLogin.USER, AdminLogin.PASSWORD)).GET().build()).body());
         for (JsonNode sip : List.of(health.path("sip"), status.path("sip"))) {

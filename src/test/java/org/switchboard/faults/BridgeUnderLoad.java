@@ -25,10 +25,11 @@ import java.util.function.Predicate;
 import org.jivesoftware.smack.packet.Presence;
 import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.DebianPostgres;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
+import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.SipPresencePeer.ReceivedNotify;
 import org.switchboard.testing.SipPresencePeer.Watch;
-import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.TestProsody;
 import org.switchboard.testing.XmppUser;
 
@@ -440,9 +441,7 @@ final class BridgeUnderLoad implements AutoCloseable {
     }
 
     JsonNode health() throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.http("/health")).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
+        return Health.detail(server);
     }
 
     static String bridgeState(JsonNode health) {

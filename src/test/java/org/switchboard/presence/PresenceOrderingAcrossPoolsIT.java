@@ -3,10 +3,6 @@ package org.switchboard.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.endpoint.Aor;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Archives;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.TestPostgres;
 
@@ -143,7 +141,7 @@ class PresenceOrderingAcrossPoolsIT {
                   - aor: sip:feed@example.com
                     bean: presence-feed
                     settings: {log-file: "%s"}
-                """.formatted(url, pool, log));
+                """.formatted(url, pool, log) + AdminLogin.configSection());
     }
 
     /** Each instance gets every update, in its own shuffled order, from several senders at once. */
@@ -204,10 +202,7 @@ class PresenceOrderingAcrossPoolsIT {
 
     /** The presence counts of an instance's health JSON. */
     private static JsonNode presenceCounts(RunningSwitchboard server) throws Exception {
-        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(health.statusCode()).isEqualTo(200);
-        return new ObjectMapper().readTree(health.body()).get("presence");
+        return Health.detail(server).get("presence");
     }
 
     /** A NOTIFY from {@code presentity} (as a presence server sends it) to the feed endpoint. */

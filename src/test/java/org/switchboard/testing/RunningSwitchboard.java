@@ -20,7 +20,8 @@ import org.switchboard.arquillian.FreePorts;
  */
 public final class RunningSwitchboard implements AutoCloseable {
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    /** As the Arquillian adapter allows: a start takes ~20 s on an idle 2-core machine, over 90 s on a loaded one. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
     private final Process process;
     private final Path stdout;
