@@ -114,11 +114,13 @@ class SwitchboardContainerIT {
             runner = ProcessHandle.of(runnerPid).orElseThrow();
             assertThat(runner.info().commandLine().orElse("")).contains("--exit-with-parent " + testJvm.pid());
 
+            long killedAt = System.nanoTime();
             testJvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(testJvm.waitFor(30, TimeUnit.SECONDS)).as("the test JVM was killed").isTrue();
             assertThat(runner.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).join())
                     .as("runner pid %s ended within 60 s of its test JVM's SIGKILL", runnerPid).isNotNull();
             assertThat(runner.isAlive()).isFalse();
+            System.out.printf("runner %d ended %.1f s after its test JVM was killed%n", runnerPid, (System.nanoTime() - killedAt) / 1e9);
         } finally {
             testJvm.destroyForcibly();
             if (runner != null) {
