@@ -13,6 +13,7 @@ import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.core.StandardServer;
 import org.apache.tomcat.util.scan.StandardJarScanner;
@@ -172,6 +173,23 @@ final class EmbeddedContainer {
             throw new StartFailure("Cannot deploy " + war + ": the application did not start (see the log above)", null);
         }
         deployed = context;
+    }
+
+    /**
+     * Deploys the web console beside the application (after it: the console's gate is the application's). The
+     * console's failure to start stops start-up, as it is on unless the operator said {@code --no-console}.
+     */
+    void deployConsole(Console.Parts parts) throws StartFailure {
+        Console.systemProperties(parts.policy()).forEach(System::setProperty);
+        StandardContext context = Console.context(parts.war());
+        try {
+            host.addChild(context);
+        } catch (RuntimeException e) {
+            throw new StartFailure("Cannot deploy the web console " + parts.war() + ": " + e.getMessage(), e);
+        }
+        if (!Console.started(context)) {
+            throw new StartFailure("Cannot deploy the web console " + parts.war() + " (see the log above; --no-console leaves it out)", null);
+        }
     }
 
     /** Tells the application it drains: load balancers' OPTIONS probes get 503 from now on (RunnerContract). */

@@ -2,6 +2,7 @@ package org.switchboard.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -136,6 +137,9 @@ public final class Main {
         try {
             container.start();
             container.deploy(options.war(), CONTEXT_PATH, contextParameters(options, config));
+            if (options.console()) {
+                container.deployConsole(Console.locate(runnerDir(), home));
+            }
         } catch (EmbeddedContainer.ConfigurationRefused e) {
             System.err.println(e.getMessage());
             container.stop();
@@ -146,6 +150,10 @@ public final class Main {
             return EXIT_STARTUP_FAILED;
         }
 
+        if (options.console()) {
+            System.out.println("Switchboard console: http://" + hostPort(config.server().httpAddress(), config.server().httpPort())
+                    + Console.PATH + "/ (the admin section's operator account)");
+        }
         System.out.println(readyLine(config.server()));
         System.out.flush();
         try {
@@ -186,6 +194,15 @@ public final class Main {
         String tls = server.listensOnTls() ? "SIP " + hostPort(server.sipAddress(), server.sipTlsPort()) + " (tls), " : "";
         return "Switchboard " + Version.current() + " ready: " + sip + tls + "HTTP http://"
                 + hostPort(server.httpAddress(), server.httpPort()) + CONTEXT_PATH + "/";
+    }
+
+    /** The directory of the runner's jar: target/runner, or the unpacked runner zip. */
+    private static Path runnerDir() {
+        try {
+            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of(".").toAbsolutePath();
+        }
     }
 
     private static String hostPort(String address, int port) {

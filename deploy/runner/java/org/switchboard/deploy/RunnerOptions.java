@@ -11,7 +11,7 @@ import java.util.OptionalLong;
  * (so they are validated exactly like the file); the others say where things are.
  */
 record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, int drainSeconds, boolean help,
-        boolean tlsSelfSigned, OptionalLong exitWithParent) {
+        boolean tlsSelfSigned, boolean console, OptionalLong exitWithParent) {
 
     static final String USAGE = String.join("\n",
             "Usage: deploy/run [options]",
@@ -29,6 +29,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "  --drain-seconds N      on SIGINT/SIGTERM, answer load balancers' OPTIONS probes 503 and keep serving",
             "                         for N seconds before stopping (default 0; deploy/pool uses 6)",
             "  --dar FILE             default application router file (default: deploy/dar.properties)",
+            "  --no-console           leaves out the web console (hawtio and its Jolokia agent at /hawtio/)",
             "  --exit-with-parent PID stop (as on SIGTERM) when the process PID ends, e.g. the test JVM that started it",
             "  --help                 print this and exit",
             "Or: deploy/run --hash-password [ITERATIONS]  prints the hash of a password for admin.password-hash");
@@ -60,6 +61,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
         int drainSeconds = 0;
         boolean tlsSelfSigned = false;
         OptionalLong exitWithParent = OptionalLong.empty();
+        boolean console = true;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             String value = null;
@@ -69,10 +71,14 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 option = option.substring(0, eq);
             }
             if (option.equals("--help") || option.equals("-h")) {
-                return new RunnerOptions(config, war, dar, Map.of(), 0, true, false, OptionalLong.empty());
+                return new RunnerOptions(config, war, dar, Map.of(), 0, true, false, true, OptionalLong.empty());
             }
             if (option.equals("--tls-self-signed") && value == null) {
                 tlsSelfSigned = true;
+                continue;
+            }
+            if (option.equals("--no-console") && value == null) {
+                console = false;
                 continue;
             }
             if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar", "--drain-seconds", "--exit-with-parent").contains(option)) {
@@ -95,14 +101,14 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 default -> overrides.put(KEYS.get(option), value);
             }
         }
-        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), drainSeconds, false, tlsSelfSigned, exitWithParent);
+        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), drainSeconds, false, tlsSelfSigned, console, exitWithParent);
     }
 
     /** These options with {@code more} overrides (added after, so they win). */
     RunnerOptions withOverrides(Map<String, String> more) {
         Map<String, String> all = new LinkedHashMap<>(overrides);
         all.putAll(more);
-        return new RunnerOptions(config, war, dar, Map.copyOf(all), drainSeconds, help, tlsSelfSigned, exitWithParent);
+        return new RunnerOptions(config, war, dar, Map.copyOf(all), drainSeconds, help, tlsSelfSigned, console, exitWithParent);
     }
 
     private static long pid(String option, String value) throws BadOption {

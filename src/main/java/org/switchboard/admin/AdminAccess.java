@@ -97,6 +97,19 @@ final class AdminAccess {
                 : Optional.of(new Refusal(HttpServletResponse.SC_UNAUTHORIZED, "Log in first (status page, or HTTP Basic)"));
     }
 
+    /**
+     * Empty when a request may reach the web console; else why not. hawtio's Jolokia client posts reads and writes
+     * alike, without the status page's CSRF token, so every request needs a login (a session or HTTP Basic) and
+     * a browser's request must come from this server (its {@code Origin}/{@code Referer}); the session cookie is
+     * never sent cross-site (SameSite=Strict) in the first place.
+     */
+    Optional<Refusal> checkConsole(HttpServletRequest request) {
+        if (!SameOrigin.allows(request.getScheme(), request.getHeader("Host"), request.getHeader("Origin"), request.getHeader("Referer"))) {
+            return Optional.of(new Refusal(HttpServletResponse.SC_FORBIDDEN, "Cross-site request refused"));
+        }
+        return checkRead(request);
+    }
+
     /** Empty when the request may change something; else why not. */
     Optional<Refusal> checkWrite(HttpServletRequest request) {
         if (credentials.isEmpty()) {
@@ -159,9 +172,9 @@ final class AdminAccess {
 
     /** The session cookie: not readable by scripts, never sent with a cross-site request. */
     static void setCookie(HttpServletRequest request, HttpServletResponse response, String value, boolean expire) {
-        String path = request.getContextPath().isEmpty() ? "/" : request.getContextPath();
+        // Path=/ so that the web console beside the application (its own context) sees the same login.
         // Tomcat 7's Cookie has no SameSite, so the header is written whole.
-        response.addHeader("Set-Cookie", COOKIE + "=" + value + "; Path=" + path + "; HttpOnly; SameSite=Strict"
+        response.addHeader("Set-Cookie", COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict"
                 + (request.isSecure() ? "; Secure" : "") + (expire ? "; Max-Age=0" : ""));
     }
 

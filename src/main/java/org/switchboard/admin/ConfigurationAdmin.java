@@ -18,6 +18,8 @@ import javax.management.MBeanException;
 import javax.management.MBeanInfo;
 import javax.management.MBeanOperationInfo;
 import javax.management.ReflectionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.Secrets;
@@ -32,6 +34,8 @@ import org.switchboard.platform.Tunables;
  * marked {@link org.switchboard.config.Secret}) and the endpoint list (see {@code listEndpoints}) are not attributes.
  */
 final class ConfigurationAdmin implements DynamicMBean {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationAdmin.class);
 
     private static final Set<String> NOT_ATTRIBUTES = notAttributes();
 
@@ -149,6 +153,8 @@ final class ConfigurationAdmin implements DynamicMBean {
         try {
             tunables.change(key.key(), text);
         } catch (ConfigException | IllegalArgumentException e) {
+            // Some JMX bridges (Jolokia) replace the message with their own: the log keeps the reason.
+            LOG.warn("Configuration change refused: {}", e.getMessage());
             throw new InvalidAttributeValueException(e.getMessage());
         }
     }

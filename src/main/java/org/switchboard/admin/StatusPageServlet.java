@@ -12,12 +12,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.switchboard.admin.auth.AdminSessions;
 import org.switchboard.admin.auth.SameOrigin;
+import org.switchboard.config.RunnerContract;
 
 /**
  * The status page: {@code GET /status} shows the login form, or the page once logged in; {@code POST /login}
  * and {@code POST /logout}; its script and style sheet. Plain HTML and a little JavaScript, which reads the JSON API.
  */
 public final class StatusPageServlet extends HttpServlet {
+
+    /** Where the console's gate sends a browser without a login; after it, the browser goes on to the console. */
+    static final String LOGIN_FOR_CONSOLE = "/status?next=console";
+    private static final String CONSOLE_PAGE = RunnerContract.CONSOLE_PATH + "/";
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(StatusPageServlet.class);
@@ -44,8 +49,13 @@ public final class StatusPageServlet extends HttpServlet {
             return;
         }
         Optional<AdminSessions.Session> session = access.session(request);
+        boolean toConsole = "console".equals(request.getParameter("next"));
         if (session.isEmpty()) {
-            page(response, HttpServletResponse.SC_OK, "login.html", "");
+            page(response, HttpServletResponse.SC_OK, "login.html", "", toConsole);
+            return;
+        }
+        if (toConsole) {
+            seeOther(response, CONSOLE_PAGE);
             return;
         }
         AdminAccess.secureHeaders(response);
@@ -88,20 +98,30 @@ public final class StatusPageServlet extends HttpServlet {
         if (session.isEmpty()) {
             AdminAccess.Refusal refusal = login.refusal().orElseThrow();
             LOG.warn("Status page: failed login from {}: {}", request.getRemoteAddr(), refusal.message());
-            page(response, refusal.status(), "login.html", refusal.message());
+            page(response, refusal.status(), "login.html", refusal.message(), "console".equals(request.getParameter("next")));
             return;
         }
         LOG.info("Status page: login from {}", request.getRemoteAddr());
         AdminAccess.setCookie(request, response, session.get().token(), false);
+        // Only two places to go on to, so a crafted form cannot send the browser elsewhere.
+        seeOther(response, "console".equals(request.getParameter("next")) ? CONSOLE_PAGE : request.getContextPath() + "/status");
+    }
+
+    private static void seeOther(HttpServletResponse response, String location) {
         response.setStatus(HttpServletResponse.SC_SEE_OTHER);
-        response.setHeader("Location", request.getContextPath() + "/status");
+        response.setHeader("Location", location);
     }
 
     private static void page(HttpServletResponse response, int status, String name, String message) throws IOException {
+        page(response, status, name, message, false);
+    }
+
+    private static void page(HttpServletResponse response, int status, String name, String message, boolean toConsole) throws IOException {
         AdminAccess.secureHeaders(response);
         response.setStatus(status);
         response.setContentType("text/html; charset=utf-8");
-        response.getOutputStream().write(resource(name).replace("{{message}}", escape(message)).getBytes(StandardCharsets.UTF_8));
+        response.getOutputStream().write(resource(name).replace("{{message}}", escape(message))
+                .replace("{{next}}", toConsole ? "console" : "").getBytes(StandardCharsets.UTF_8));
     }
 
     private static String resource(String name) throws IOException {

@@ -12,6 +12,16 @@ public final class RunnerContract {
      */
     public static final String DRAINING_ATTRIBUTE = "org.switchboard.draining";
 
+    /**
+     * Set by the application: a {@code java.util.function.BiPredicate<HttpServletRequest, HttpServletResponse>} that
+     * says whether a request to the web console may go on, and answers it itself when not. The runner's console
+     * asks it for every request (the types are the JDK's and the Servlet API's, which both sides share).
+     */
+    public static final String CONSOLE_GATE_ATTRIBUTE = "org.switchboard.console-gate";
+
+    /** The web console's context path (hawtio, its Jolokia agent under it). */
+    public static final String CONSOLE_PATH = "/hawtio";
+
     private RunnerContract() {
     }
 }

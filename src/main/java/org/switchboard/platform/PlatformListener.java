@@ -29,6 +29,7 @@ import org.switchboard.metrics.SwitchboardMetrics;
 import org.switchboard.presence.OrderedPresenceStore;
 import org.switchboard.presence.PresenceDocuments;
 import org.switchboard.presence.PresenceStore;
+import org.switchboard.admin.ConsoleGate;
 import org.switchboard.admin.PlatformAdmin;
 import javax.management.JMException;
 import org.switchboard.config.PersistenceSettings;
@@ -239,6 +240,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             context.setAttribute(CertificateExpiry.class.getName(), certificate);
             certificate.start();
         });
+        ConsoleGate.publish(context);
         try {
             admin = PlatformAdmin.register(platform, context.getContextPath());
         } catch (JMException | RuntimeException e) {

@@ -2,26 +2,18 @@ package org.switchboard.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.AdminLogin;
-import org.switchboard.testing.Peers;
+import org.switchboard.testing.HeadlessChromium;
 import org.switchboard.testing.RunningSwitchboard;
 
 /**
@@ -39,10 +31,6 @@ class StatusPageBrowserIT {
 
     @Test
     void the_status_page_logs_in_and_shows_the_configured_presence_view_with_its_state() throws Exception {
-        Optional<Path> chromium = Peers.find("chromium", Path.of("/usr/bin/chromium"));
-        Optional<Path> chromedriver = Peers.find("chromedriver", Path.of("/usr/bin/chromedriver"));
-        Peers.require(chromium.isPresent() && chromedriver.isPresent(),
-                "chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)");
         int nobody = FreePorts.udpAndTcp(); // the Front End next hop does not listen: the view waits for a retry
         try (RunningSwitchboard server = RunningSwitchboard.in(work).configText(AdminLogin.configSection() + """
                 topology:
@@ -56,7 +44,7 @@ class StatusPageBrowserIT {
                     bean: presence-monitor
                     settings: {targets: ["sip:bob@example.com"]}
                 """.formatted(nobody)).start()) {
-            WebDriver browser = browser(chromium.get(), chromedriver.get());
+            WebDriver browser = HeadlessChromium.start(profile);
             try {
                 // The page redraws its tables on every poll: an element found may be replaced before it is read.
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
@@ -79,26 +67,12 @@ class StatusPageBrowserIT {
                 wait.until(b -> b.findElement(By.id("notice")).getText().contains("forced refresh of 1 targets queued"));
                 wait.until(b -> b.findElement(By.cssSelector("#presence-views td.state")).getText().equals("WAITING_FOR_RETRY"));
 
-                Path screenshots = Path.of(System.getProperty("switchboard.basedir", "."), "target", "screenshots");
-                Files.createDirectories(screenshots);
-                File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-                Path saved = Files.copy(shot.toPath(), screenshots.resolve("status-page.png"), StandardCopyOption.REPLACE_EXISTING);
-                assertThat(Files.size(saved)).isPositive();
+                assertThat(Files.size(HeadlessChromium.screenshot(browser, "status-page"))).isPositive();
             } finally {
                 browser.quit();
             }
             assertThat(server.stdout() + server.stderr()).contains("Status page: login from")
                     .contains("Status page: forced refresh of all presence views (1 targets, paced)");
         }
-    }
-
-    private WebDriver browser(Path chromium, Path chromedriver) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                "--window-size=1280,900", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
     }
 }

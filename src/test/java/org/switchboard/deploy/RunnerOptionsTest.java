@@ -18,6 +18,12 @@ class RunnerOptionsTest {
         assertThat(options.dar()).isEqualTo(home.resolve("deploy/dar.properties"));
         assertThat(options.war()).isEqualTo(home.resolve("target/switchboard.war"));
         assertThat(options.overrides()).isEmpty();
+        assertThat(options.console()).as("the web console is on by default").isTrue();
+    }
+
+    @Test
+    void no_console_leaves_the_web_console_out() throws Exception {
+        assertThat(RunnerOptions.parse(List.of("--no-console"), home).console()).isFalse();
     }
 
     @Test

@@ -51,6 +51,7 @@ public final class RunningSwitchboard implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> extraClasspath = new ArrayList<>();
         private final List<String> extraArgs = new ArrayList<>();
+        private boolean console;
 
         private Launch(Path workDir) {
             this.workDir = workDir;
@@ -95,6 +96,15 @@ public final class RunningSwitchboard implements AutoCloseable {
             return this;
         }
 
+        /**
+         * With the web console, as {@code deploy/run} starts by default. Tests leave it out unless they test it:
+         * hawtio adds seconds to every start.
+         */
+        public Launch console() {
+            this.console = true;
+            return this;
+        }
+
         public Launch arg(String... args) {
             extraArgs.addAll(Arrays.asList(args));
             return this;
@@ -120,6 +130,9 @@ public final class RunningSwitchboard implements AutoCloseable {
                     "--data-dir", dataDir.toString()));
             if (config != null) {
                 command.addAll(List.of("--config", config.toString()));
+            }
+            if (!console) {
+                command.add("--no-console");
             }
             command.addAll(extraArgs);
             Path out = Files.createTempFile(workDir, "runner-", ".out");
