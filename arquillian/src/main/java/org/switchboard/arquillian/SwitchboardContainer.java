@@ -76,6 +76,8 @@ public final class SwitchboardContainer implements DeployableContainer<Switchboa
                     "--sip-transports", String.join(",", configuration.sipTransports()),
                     "--http-address", configuration.sipAddress(), "--http-port", String.valueOf(httpPort),
                     "--data-dir", dataDir.toString(),
+                    // A test talks SIP and HTTP to the application; the web console would only slow every start.
+                    "--no-console",
                     // The shutdown hook below does not run when this JVM is killed with SIGKILL: the runner watches it.
                     "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
             if (config != null) {
