@@ -15,11 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +56,7 @@ import org.switchboard.testing.XmppUser;
  * SIP users' presence server behind the Front End next hop and, as a watcher, the SIP users who subscribe to
  * XMPP users. One Switchboard for the class (cooldown 2 s), deployed through the Arquillian adapter; each test
  * uses its own users. A second one with a wrong component secret and a database of its own serves the test of
- * that. Restarting Prosody comes last. The peers start before Arquillian deploys and stop after it undeployed
+ * that, deployed by hand for that test only. Restarting Prosody comes last. The peers start before Arquillian deploys and stop after it undeployed
  * ({@link ClassPeers}); both configurations are made at deployment, from the peers' ports.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -76,7 +79,7 @@ class BridgeIT {
     @RegisterExtension
     @Order(1)
     static final ClassPeers PEERS = ClassPeers.of(BridgeIT::startPeers,
-            () -> Stopping.all(sip, wrongSecretDatabase, postgres, prosody));
+            () -> Stopping.all(sip, postgres, prosody));
 
     @RegisterExtension
     @Order(2)
@@ -87,8 +90,7 @@ class BridgeIT {
     DeployedSwitchboard server;
 
     @ArquillianResource
-    @OperateOnDeployment(WRONG_SECRET)
-    DeployedSwitchboard wrong;
+    Deployer deployer;
 
     @Deployment(name = BRIDGE, testable = false, order = 1)
     public static WebArchive bridged() {
@@ -97,7 +99,7 @@ class BridgeIT {
     }
 
     /** Its own database: recovery must not touch the records of the class's Switchboard. */
-    @Deployment(name = WRONG_SECRET, testable = false, order = 2)
+    @Deployment(name = WRONG_SECRET, managed = false, testable = false)
     public static WebArchive bridgedWithAWrongSecret() {
         return SwitchboardDeployment.configuration(SwitchboardDeployment.switchboard("wrong-secret.war"),
                 () -> BridgeTesting.config(prosody, sip, wrongSecretDatabase,
@@ -109,14 +111,19 @@ class BridgeIT {
         prosody = TestProsody.start(work.resolve("prosody"));
         prosody.registerAll(List.of("alice", "dave", "frank", "harry", "kate", "judy"), PASSWORD);
         postgres = TestPostgres.start();
-        wrongSecretDatabase = TestPostgres.start();
         sip = SipPresencePeer.udp();
     }
 
 
     @BeforeEach
-    void bridgeConnected() throws Exception {
+    void bridgeConnected(TestInfo test) throws Exception {
         awaitBridgeState(server, "CONNECTED", WAIT);
+        boolean needsWrongSecret = Arrays.stream(test.getTestMethod().orElseThrow().getParameters())
+                .map(p -> p.getAnnotation(OperateOnDeployment.class)).anyMatch(on -> on != null && on.value().equals(WRONG_SECRET));
+        if (needsWrongSecret) {
+            wrongSecretDatabase = TestPostgres.start();
+            deployer.deploy(WRONG_SECRET);
+        }
     }
 
     @AfterEach
@@ -278,7 +285,8 @@ class BridgeIT {
 
     @Test
     @Order(6)
-    void a_wrong_component_secret_is_one_log_line_and_a_visible_state_while_sip_goes_on() throws Exception {
+    void a_wrong_component_secret_is_one_log_line_and_a_visible_state_while_sip_goes_on(
+            @ArquillianResource @OperateOnDeployment(WRONG_SECRET) DeployedSwitchboard wrong) throws Exception {
         try (SipClient client = SipClient.udp()) {
             awaitBridgeState(wrong, "AUTHENTICATION_FAILED", WAIT);
             Thread.sleep(5000); // long enough for a crash loop or a retry loop to show
@@ -292,6 +300,9 @@ class BridgeIT {
             Response options = client.send(client.request(Request.OPTIONS, "sip:ping@127.0.0.1:" + wrong.sipPort(), "probe"),
                     Duration.ofSeconds(10));
             assertThat(options.getStatusCode()).isEqualTo(200);
+        } finally {
+            deployer.undeploy(WRONG_SECRET);
+            wrongSecretDatabase.close(); // after the Switchboard that used it
         }
     }
 
