@@ -113,6 +113,19 @@ public final class Main {
 
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signals.onTermination(stopRequested::countDown);
+        if (options.exitWithParent().isPresent()) {
+            long parent = options.exitWithParent().getAsLong();
+            Optional<ProcessHandle> handle = ProcessHandle.of(parent).filter(ProcessHandle::isAlive);
+            if (handle.isEmpty()) {
+                System.err.println("Switchboard: --exit-with-parent " + parent + ": no such process is running");
+                return EXIT_STARTUP_FAILED;
+            }
+            // A SIGKILLed test JVM runs no shutdown hook: its runner must notice by itself, and stops as on SIGTERM.
+            handle.get().onExit().thenRun(() -> {
+                System.err.println("Switchboard: process " + parent + " (--exit-with-parent) has ended; stopping");
+                stopRequested.countDown();
+            });
+        }
 
         EmbeddedContainer container;
         try {

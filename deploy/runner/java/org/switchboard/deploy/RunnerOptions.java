@@ -4,13 +4,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The runner's command line. Options that change a configuration key become overrides of that key
  * (so they are validated exactly like the file); the others say where things are.
  */
 record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overrides, int drainSeconds, boolean help,
-        boolean tlsSelfSigned, boolean console) {
+        boolean tlsSelfSigned, boolean console, OptionalLong exitWithParent) {
 
     static final String USAGE = String.join("\n",
             "Usage: deploy/run [options]",
@@ -29,6 +30,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "                         for N seconds before stopping (default 0; deploy/pool uses 6)",
             "  --dar FILE             default application router file (default: deploy/dar.properties)",
             "  --no-console           leaves out the web console (hawtio and its Jolokia agent at /hawtio/)",
+            "  --exit-with-parent PID stop (as on SIGTERM) when the process PID ends, e.g. the test JVM that started it",
             "  --help                 print this and exit",
             "Or: deploy/run --hash-password [ITERATIONS]  prints the hash of a password for admin.password-hash");
 
@@ -58,6 +60,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
         Map<String, String> overrides = new LinkedHashMap<>();
         int drainSeconds = 0;
         boolean tlsSelfSigned = false;
+        OptionalLong exitWithParent = OptionalLong.empty();
         boolean console = true;
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
@@ -68,7 +71,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 option = option.substring(0, eq);
             }
             if (option.equals("--help") || option.equals("-h")) {
-                return new RunnerOptions(config, war, dar, Map.of(), 0, true, false, true);
+                return new RunnerOptions(config, war, dar, Map.of(), 0, true, false, true, OptionalLong.empty());
             }
             if (option.equals("--tls-self-signed") && value == null) {
                 tlsSelfSigned = true;
@@ -78,7 +81,7 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 console = false;
                 continue;
             }
-            if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar", "--drain-seconds").contains(option)) {
+            if (!KEYS.containsKey(option) && !List.of("--config", "--war", "--dar", "--drain-seconds", "--exit-with-parent").contains(option)) {
                 throw new BadOption("Unknown option " + option + " (deploy/run --help lists them)");
             }
             if (value == null) {
@@ -92,19 +95,32 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
                 case "--war" -> war = Path.of(value);
                 case "--dar" -> dar = Path.of(value);
                 case "--drain-seconds" -> drainSeconds = seconds(option, value);
+                case "--exit-with-parent" -> exitWithParent = OptionalLong.of(pid(option, value));
                 case "--sip-transports" -> overrides.put(KEYS.get(option), "[" + value + "]");
                 case "--data-dir" -> overrides.put(KEYS.get(option), Path.of(value).toAbsolutePath().toString());
                 default -> overrides.put(KEYS.get(option), value);
             }
         }
-        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), drainSeconds, false, tlsSelfSigned, console);
+        return new RunnerOptions(config, war, dar, Map.copyOf(overrides), drainSeconds, false, tlsSelfSigned, console, exitWithParent);
     }
 
     /** These options with {@code more} overrides (added after, so they win). */
     RunnerOptions withOverrides(Map<String, String> more) {
         Map<String, String> all = new LinkedHashMap<>(overrides);
         all.putAll(more);
-        return new RunnerOptions(config, war, dar, Map.copyOf(all), drainSeconds, help, tlsSelfSigned, console);
+        return new RunnerOptions(config, war, dar, Map.copyOf(all), drainSeconds, help, tlsSelfSigned, console, exitWithParent);
+    }
+
+    private static long pid(String option, String value) throws BadOption {
+        try {
+            long pid = Long.parseLong(value);
+            if (pid > 0) {
+                return pid;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new BadOption("Option " + option + " needs a process id (a whole number above 0), not '" + value + "'");
     }
 
     private static int seconds(String option, String value) throws BadOption {

@@ -10,9 +10,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.spi.client.container.DeploymentException;
@@ -24,7 +24,8 @@ import org.switchboard.testing.Build;
  * The adapter on bad input, driven as Arquillian drives it (setup, deploy): a container that is not
  * ready in time and a port in use each fail with one message naming the cause, and leave no runner
  * process behind (its pid, named in the message, is gone); a test JVM ended by SIGTERM while Switchboard
- * is deployed takes the runner with it.
+ * is deployed takes the runner with it (the adapter's shutdown hook), and so does one killed with SIGKILL (the
+ * runner's --exit-with-parent).
  */
 class SwitchboardContainerIT {
 
@@ -98,6 +99,45 @@ class SwitchboardContainerIT {
         } finally {
             testJvm.destroyForcibly();
         }
+    }
+
+    @Test
+    void a_test_jvm_killed_while_deployed_takes_the_runner_with_it_by_exit_with_parent() throws Exception {
+        Process testJvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DeployAndWait.class.getName(),
+                Build.runnerDir().toString(), Build.war().toString())
+                .redirectErrorStream(true).start();
+        ProcessHandle runner = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(testJvm.getInputStream(), StandardCharsets.UTF_8))) {
+            long runnerPid = deployedRunnerPid(out);
+            assertThat(runnerPid).as("the stand-in test JVM deployed Switchboard").isPositive();
+            runner = ProcessHandle.of(runnerPid).orElseThrow();
+            assertThat(runner.info().commandLine().orElse("")).contains("--exit-with-parent " + testJvm.pid());
+
+            long killedAt = System.nanoTime();
+            testJvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(testJvm.waitFor(30, TimeUnit.SECONDS)).as("the test JVM was killed").isTrue();
+            assertThat(runner.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).join())
+                    .as("runner pid %s ended within 60 s of its test JVM's SIGKILL", runnerPid).isNotNull();
+            assertThat(runner.isAlive()).isFalse();
+            System.out.printf("runner %d ended %.1f s after its test JVM was killed%n", runnerPid, (System.nanoTime() - killedAt) / 1e9);
+        } finally {
+            testJvm.destroyForcibly();
+            if (runner != null) {
+                runner.destroyForcibly();
+            }
+        }
+    }
+
+    /** The runner's pid as the stand-in JVM prints it; -1 if it ends first (so a failed deployment cannot hang here). */
+    private static long deployedRunnerPid(BufferedReader out) throws java.io.IOException {
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("deployed pid=")) {
+                return Long.parseLong(line.substring("deployed pid=".length()));
+            }
+        }
+        return -1;
     }
 
     private static boolean runnerGone(String message) {

@@ -11,28 +11,41 @@ import static org.switchboard.bridge.BridgeTesting.sipUserAsJid;
 import static org.switchboard.bridge.BridgeTesting.xmppUser;
 import static org.switchboard.bridge.BridgeTesting.xmppUserAsSip;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.jivesoftware.smack.packet.Presence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.arquillian.ClassPeers;
+import org.switchboard.arquillian.DeployedSwitchboard;
+import org.switchboard.arquillian.SwitchboardDeployment;
 import org.switchboard.arquillian.sip.SipClient;
-import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipPresencePeer.ReceivedNotify;
 import org.switchboard.testing.SipPresencePeer.ReceivedSubscribe;
 import org.switchboard.testing.SipPresencePeer.Watch;
 import org.switchboard.testing.SipPresencePeer;
+import org.switchboard.testing.Stopping;
 import org.switchboard.testing.TestPostgres;
 import org.switchboard.testing.TestProsody;
 import org.switchboard.testing.XmppUser;
@@ -41,8 +54,10 @@ import org.switchboard.testing.XmppUser;
  * The SIP ↔ XMPP presence bridge (PRODUCT.md §F, issue 7) end to end: the real runner with the bridge as an
  * external component of a real Prosody, real XMPP users (Smack), and a real SIP peer (JAIN-SIP) that is the
  * SIP users' presence server behind the Front End next hop and, as a watcher, the SIP users who subscribe to
- * XMPP users. One runner for the class (cooldown 2 s); each test uses its own users. Restarting Prosody
- * comes last.
+ * XMPP users. One Switchboard for the class (cooldown 2 s), deployed through the Arquillian adapter; each test
+ * uses its own users. A second one with a wrong component secret and a database of its own serves the test of
+ * that, deployed by hand for that test only. Restarting Prosody comes last. The peers start before Arquillian deploys and stop after it undeployed
+ * ({@link ClassPeers}); both configurations are made at deployment, from the peers' ports.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BridgeIT {
@@ -50,44 +65,71 @@ class BridgeIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Duration QUIET = Duration.ofSeconds(3);
     private static final String PASSWORD = "pw";
+    private static final String BRIDGE = "bridge";
+    private static final String WRONG_SECRET = "wrong-secret";
 
     @TempDir
     static Path work;
 
     static TestProsody prosody;
     static TestPostgres postgres;
+    static TestPostgres wrongSecretDatabase;
     static SipPresencePeer sip;
-    static RunningSwitchboard server;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @RegisterExtension
+    @Order(1)
+    static final ClassPeers PEERS = ClassPeers.of(BridgeIT::startPeers,
+            () -> Stopping.all(sip, postgres, prosody));
+
+    @RegisterExtension
+    @Order(2)
+    static final ArquillianExtension ARQUILLIAN = new ArquillianExtension();
+
+    @ArquillianResource
+    @OperateOnDeployment(BRIDGE)
+    DeployedSwitchboard server;
+
+    @ArquillianResource
+    Deployer deployer;
+
+    @Deployment(name = BRIDGE, testable = false, order = 1)
+    public static WebArchive bridged() {
+        return SwitchboardDeployment.configuration(SwitchboardDeployment.switchboard("bridge.war"),
+                () -> BridgeTesting.config(prosody, sip, postgres, BridgeTesting.Settings.of(prosody).cooldownSeconds(2)));
+    }
+
+    /** Its own database: recovery must not touch the records of the class's Switchboard. */
+    @Deployment(name = WRONG_SECRET, managed = false, testable = false)
+    public static WebArchive bridgedWithAWrongSecret() {
+        return SwitchboardDeployment.configuration(SwitchboardDeployment.switchboard("wrong-secret.war"),
+                () -> BridgeTesting.config(prosody, sip, wrongSecretDatabase,
+                        BridgeTesting.Settings.of(prosody).secret("not-" + prosody.componentSecret())));
+    }
+
+    static void startPeers() throws Exception {
         TestProsody.assumeInstalled();
         prosody = TestProsody.start(work.resolve("prosody"));
         prosody.registerAll(List.of("alice", "dave", "frank", "harry", "kate", "judy"), PASSWORD);
         postgres = TestPostgres.start();
         sip = SipPresencePeer.udp();
-        server = RunningSwitchboard.in(work.resolve("sb"))
-                .configText(BridgeTesting.config(prosody, sip, postgres, BridgeTesting.Settings.of(prosody).cooldownSeconds(2)))
-                .start();
-        awaitBridgeState(server, "CONNECTED", WAIT);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-            // Kept for whoever reads a failure: the runner's log goes with the temporary directory otherwise.
-            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "BridgeIT-server.log"), server.stderr());
+
+    @BeforeEach
+    void bridgeConnected(TestInfo test) throws Exception {
+        awaitBridgeState(server, "CONNECTED", WAIT);
+        boolean needsWrongSecret = Arrays.stream(test.getTestMethod().orElseThrow().getParameters())
+                .map(p -> p.getAnnotation(OperateOnDeployment.class)).anyMatch(on -> on != null && on.value().equals(WRONG_SECRET));
+        if (needsWrongSecret) {
+            wrongSecretDatabase = TestPostgres.start();
+            deployer.deploy(WRONG_SECRET);
         }
-        if (sip != null) {
-            sip.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (prosody != null) {
-            prosody.close();
-        }
+    }
+
+    @AfterEach
+    void keepTheLog() throws Exception {
+        // Kept for whoever reads a failure: the runner's log goes with its working directory at undeployment.
+        Files.writeString(Path.of("target", "BridgeIT-server.log"), server.log());
     }
 
     // ===================== XMPP → SIP =====================
@@ -243,26 +285,24 @@ class BridgeIT {
 
     @Test
     @Order(6)
-    void a_wrong_component_secret_is_one_log_line_and_a_visible_state_while_sip_goes_on() throws Exception {
-        // Its own database: recovery must not touch the records of the class's runner.
-        try (TestPostgres ownDatabase = TestPostgres.start();
-             RunningSwitchboard wrong = RunningSwitchboard.in(work.resolve("wrong-secret"))
-                .configText(BridgeTesting.config(prosody, sip, ownDatabase,
-                        BridgeTesting.Settings.of(prosody).secret("not-" + prosody.componentSecret())))
-                .start();
-             SipClient client = SipClient.udp()) {
+    void a_wrong_component_secret_is_one_log_line_and_a_visible_state_while_sip_goes_on(
+            @ArquillianResource @OperateOnDeployment(WRONG_SECRET) DeployedSwitchboard wrong) throws Exception {
+        try (SipClient client = SipClient.udp()) {
             awaitBridgeState(wrong, "AUTHENTICATION_FAILED", WAIT);
             Thread.sleep(5000); // long enough for a crash loop or a retry loop to show
             assertThat(bridgeState(BridgeTesting.health(wrong))).isEqualTo("AUTHENTICATION_FAILED");
-            assertThat(wrong.isAlive()).isTrue();
+            assertThat(ProcessHandle.of(wrong.pid()).map(ProcessHandle::isAlive)).hasValue(true);
             Pattern problem = Pattern.compile("\\b(SEVERE|WARNING|ERROR|WARN)\\b");
             Pattern aboutIt = Pattern.compile("(?i)(secret|not-authorized|authenticat|handshake)");
-            List<String> lines = wrong.stderr().lines().filter(l -> problem.matcher(l).find() && aboutIt.matcher(l).find()).toList();
-            assertThat(lines).as("warnings or errors about the failed authentication in:\n%s", wrong.stderr()).hasSize(1);
+            List<String> lines = wrong.log().lines().filter(l -> problem.matcher(l).find() && aboutIt.matcher(l).find()).toList();
+            assertThat(lines).as("warnings or errors about the failed authentication in:\n%s", wrong.log()).hasSize(1);
 
             Response options = client.send(client.request(Request.OPTIONS, "sip:ping@127.0.0.1:" + wrong.sipPort(), "probe"),
                     Duration.ofSeconds(10));
             assertThat(options.getStatusCode()).isEqualTo(200);
+        } finally {
+            deployer.undeploy(WRONG_SECRET);
+            wrongSecretDatabase.close(); // after the Switchboard that used it
         }
     }
 

@@ -17,18 +17,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.roster.RosterEntry;
 import org.jivesoftware.smack.roster.packet.RosterPacket.ItemType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.jxmpp.jid.impl.JidCreate;
-import org.switchboard.testing.RunningSwitchboard;
+import org.switchboard.arquillian.ClassPeers;
+import org.switchboard.arquillian.DeployedSwitchboard;
+import org.switchboard.arquillian.SwitchboardDeployment;
 import org.switchboard.testing.SipPresencePeer.ReceivedSubscribe;
 import org.switchboard.testing.SipPresencePeer.Watch;
 import org.switchboard.testing.SipPresencePeer;
+import org.switchboard.testing.Stopping;
 import org.switchboard.testing.TestPostgres;
 import org.switchboard.testing.TestProsody;
 import org.switchboard.testing.XmppUser;
@@ -38,7 +47,9 @@ import org.switchboard.testing.XmppUser;
  * again from its subscription records once it is connected again. With Prosody stopped, a SIP user subscribes to an
  * XMPP user (its {@code subscribe} goes nowhere) and the SIP side accepts an XMPP user's subscription to a SIP user
  * (its {@code subscribed} and first presence go nowhere); Prosody is started again, and both subscriptions complete
- * and carry presence both ways. Real runner, real Prosody, real Smack users, a JAIN-SIP presence peer.
+ * and carry presence both ways. Real runner, real Prosody, real Smack users, a JAIN-SIP presence peer. Deployed through
+ * the Arquillian adapter, its configuration made at deployment from the peers' ports; the peers start before
+ * Arquillian deploys and stop after it undeployed ({@link ClassPeers}).
  */
 class BridgeReplayIT {
 
@@ -51,37 +62,41 @@ class BridgeReplayIT {
     static TestProsody prosody;
     static TestPostgres postgres;
     static SipPresencePeer sip;
-    static RunningSwitchboard server;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @RegisterExtension
+    @Order(1)
+    static final ClassPeers PEERS = ClassPeers.of(BridgeReplayIT::startPeers, () -> Stopping.all(sip, postgres, prosody));
+
+    @RegisterExtension
+    @Order(2)
+    static final ArquillianExtension ARQUILLIAN = new ArquillianExtension();
+
+    @ArquillianResource
+    DeployedSwitchboard server;
+
+    @Deployment(testable = false)
+    public static WebArchive bridged() {
+        return SwitchboardDeployment.configuration(SwitchboardDeployment.switchboard(),
+                () -> BridgeTesting.config(prosody, sip, postgres, BridgeTesting.Settings.of(prosody)));
+    }
+
+    static void startPeers() throws Exception {
         TestProsody.assumeInstalled();
         prosody = TestProsody.start(work.resolve("prosody"));
         prosody.registerAll(List.of("paul", "quinn"), PASSWORD);
         postgres = TestPostgres.start();
         sip = SipPresencePeer.udp();
-        server = RunningSwitchboard.in(work.resolve("sb"))
-                .configText(BridgeTesting.config(prosody, sip, postgres, BridgeTesting.Settings.of(prosody)))
-                .start();
+    }
+
+    @BeforeEach
+    void bridgeConnected() throws Exception {
         awaitBridgeState(server, "CONNECTED", WAIT);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-            // Kept for whoever reads a failure: the runner's log goes with the temporary directory otherwise.
-            Files.writeString(Path.of("target", "BridgeReplayIT-server.log"), server.stderr());
-        }
-        if (sip != null) {
-            sip.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (prosody != null) {
-            prosody.close();
-        }
+    @AfterEach
+    void keepTheLog() throws Exception {
+        // Kept for whoever reads a failure: the runner's log goes with its working directory at undeployment.
+        Files.writeString(Path.of("target", "BridgeReplayIT-server.log"), server.log());
     }
 
     @Test
@@ -140,7 +155,7 @@ class BridgeReplayIT {
             assertThat(call.getMode()).isEqualTo(Presence.Mode.dnd);
 
             // Each stanza dropped while down was logged with what sends it again.
-            String log = server.stdout() + server.stderr();
+            String log = server.log();
             assertThat(log).contains("dropped subscribe from " + sam + " to " + xmppUser(prosody, "quinn")
                     + " (sent again on reconnect while the incoming subscription is pending)");
             assertThat(log).contains("dropped subscribed from " + rita + " to " + xmppUser(prosody, "paul")

@@ -3,6 +3,7 @@ package org.switchboard.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,8 +17,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.switchboard.arquillian.DeployedSwitchboard;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.TestPostgres;
@@ -133,7 +136,15 @@ final class BridgeTesting {
     // ----- health -----
 
     static JsonNode health(RunningSwitchboard server) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.http("/health")).timeout(Duration.ofSeconds(5)).build(),
+        return health(server.http("/health"));
+    }
+
+    static JsonNode health(DeployedSwitchboard server) throws Exception {
+        return health(server.httpBaseUrl().resolve("health"));
+    }
+
+    private static JsonNode health(URI uri) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
@@ -143,11 +154,26 @@ final class BridgeTesting {
     }
 
     static JsonNode awaitHealth(RunningSwitchboard server, Predicate<JsonNode> condition, Duration timeout, String what) throws Exception {
+        return awaitHealth(server.http("/health"), () -> {
+            try {
+                return server.stderr();
+            } catch (java.io.IOException e) {
+                return "(unreadable: " + e + ")";
+            }
+        }, condition, timeout, what);
+    }
+
+    static JsonNode awaitHealth(DeployedSwitchboard server, Predicate<JsonNode> condition, Duration timeout, String what) throws Exception {
+        return awaitHealth(server.httpBaseUrl().resolve("health"), server::log, condition, timeout, what);
+    }
+
+    private static JsonNode awaitHealth(URI uri, Supplier<String> log, Predicate<JsonNode> condition, Duration timeout, String what)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             try {
-                last = health(server);
+                last = health(uri);
                 if (condition.test(last)) {
                     return last;
                 }
@@ -156,10 +182,14 @@ final class BridgeTesting {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("health never showed " + what + " within " + timeout + "; last: " + last + "\nstderr:\n" + server.stderr());
+        throw new AssertionError("health never showed " + what + " within " + timeout + "; last: " + last + "\nstderr:\n" + log.get());
     }
 
     static JsonNode awaitBridgeState(RunningSwitchboard server, String state, Duration timeout) throws Exception {
+        return awaitHealth(server, h -> state.equals(bridgeState(h)), timeout, "bridge.state " + state);
+    }
+
+    static JsonNode awaitBridgeState(DeployedSwitchboard server, String state, Duration timeout) throws Exception {
         return awaitHealth(server, h -> state.equals(bridgeState(h)), timeout, "bridge.state " + state);
     }
 

@@ -63,6 +63,17 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void exit_with_parent_takes_a_process_id() throws Exception {
+        assertThat(RunnerOptions.parse(List.of(), home).exitWithParent()).isEmpty();
+        assertThat(RunnerOptions.parse(List.of("--exit-with-parent", "4242"), home).exitWithParent()).hasValue(4242);
+        assertThat(RunnerOptions.parse(List.of("--exit-with-parent=4242"), home).overrides()).isEmpty();
+        assertThatThrownBy(() -> RunnerOptions.parse(List.of("--exit-with-parent", "me"), home))
+                .isInstanceOf(RunnerOptions.BadOption.class).hasMessageContaining("--exit-with-parent").hasMessageContaining("'me'");
+        assertThatThrownBy(() -> RunnerOptions.parse(List.of("--exit-with-parent", "0"), home))
+                .isInstanceOf(RunnerOptions.BadOption.class);
+    }
+
+    @Test
     void an_unknown_option_is_refused_with_its_name() {
         assertThatThrownBy(() -> RunnerOptions.parse(List.of("--sip-prot", "1"), home))
                 .isInstanceOf(RunnerOptions.BadOption.class).hasMessageContaining("--sip-prot");

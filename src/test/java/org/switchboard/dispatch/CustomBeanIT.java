@@ -2,6 +2,10 @@ package org.switchboard.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.sip.message.Request;
@@ -41,6 +45,9 @@ class CustomBeanIT {
     @ArquillianResource
     DeployedSwitchboard server;
 
+    @ArquillianResource
+    URL application;
+
     @Test
     void a_bean_from_a_jar_added_to_the_archive_is_discovered_and_answers() throws Exception {
         try (SipClient client = SipClient.udp()) {
@@ -59,5 +66,17 @@ class CustomBeanIT {
             assertThat(server.log()).contains("failing bean: a bug in MESSAGE handling")
                     .contains("at org.switchboard.testing.beans.FailingEndpoint.onRequest");
         }
+    }
+
+    @Test
+    void the_url_resource_is_the_applications_context_and_its_health_answers_there() throws Exception {
+        assertThat(application.toString()).isEqualTo(server.httpBaseUrl().toString()).endsWith("/switchboard/");
+
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(application.toURI().resolve("health")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"up\"");
     }
 }

@@ -2,6 +2,7 @@ package org.switchboard.registration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.switchboard.arquillian.DeployedSwitchboard;
 import org.switchboard.testing.RunningSwitchboard;
 
 /** One endpoint's registration as the running server's health JSON shows it. */
@@ -23,7 +25,15 @@ record RegistrationHealth(JsonNode entry) {
     }
 
     static RegistrationHealth of(RunningSwitchboard server, String endpoint) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.http("/health")).build(), HttpResponse.BodyHandlers.ofString());
+        return of(server.http("/health"), endpoint);
+    }
+
+    static RegistrationHealth of(DeployedSwitchboard server, String endpoint) throws Exception {
+        return of(server.httpBaseUrl().resolve("health"), endpoint);
+    }
+
+    private static RegistrationHealth of(URI health, String endpoint) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
         for (JsonNode entry : JSON.readTree(response.body()).path("registrations")) {
             if (entry.path("endpoint").asText().equals(endpoint)) {
                 return new RegistrationHealth(entry);
@@ -35,16 +45,33 @@ record RegistrationHealth(JsonNode entry) {
     /** Polls the health JSON (every 100 ms, at most {@code timeout}) until {@code condition} holds. */
     static RegistrationHealth await(RunningSwitchboard server, String endpoint, Duration timeout, Predicate<RegistrationHealth> condition)
             throws Exception {
+        return await(() -> of(server, endpoint), server::stderr, endpoint, timeout, condition);
+    }
+
+    /** The same for a Switchboard deployed through Arquillian. */
+    static RegistrationHealth await(DeployedSwitchboard server, String endpoint, Duration timeout, Predicate<RegistrationHealth> condition)
+            throws Exception {
+        return await(() -> of(server, endpoint), server::log, endpoint, timeout, condition);
+    }
+
+    /** A read that may fail. */
+    @FunctionalInterface
+    private interface Read<T> {
+        T get() throws Exception;
+    }
+
+    private static RegistrationHealth await(Read<RegistrationHealth> read, Read<String> log, String endpoint, Duration timeout,
+            Predicate<RegistrationHealth> condition) throws Exception {
         RegistrationHealth last = null;
         for (long i = 0; i < timeout.toMillis() / 100; i++) {
-            last = of(server, endpoint);
+            last = read.get();
             if (condition.test(last)) {
                 return last;
             }
             Thread.sleep(100);
         }
         throw new AssertionError("the registration of " + endpoint + " never met the condition within " + timeout + "; last: " + last
-                + "\nserver log:\n" + server.stderr());
+                + "\nserver log:\n" + log.get());
     }
 
     String state() {

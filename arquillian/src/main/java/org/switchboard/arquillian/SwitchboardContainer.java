@@ -1,27 +1,22 @@
 package org.switchboard.arquillian;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.jboss.arquillian.container.spi.client.container.ConfigurationMapper;
 import org.jboss.arquillian.container.spi.client.container.DeployableContainer;
 import org.jboss.arquillian.container.spi.client.container.DeploymentException;
 import org.jboss.arquillian.container.spi.client.protocol.ProtocolDescription;
 import org.jboss.arquillian.container.spi.client.protocol.metadata.HTTPContext;
 import org.jboss.arquillian.container.spi.client.protocol.metadata.ProtocolMetaData;
+import org.jboss.arquillian.container.spi.client.protocol.metadata.Servlet;
 import org.jboss.shrinkwrap.api.Archive;
 import org.jboss.shrinkwrap.api.Node;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * A managed Switchboard for Arquillian: each deployment is the configured switchboard.war with the test's
@@ -31,6 +26,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 public final class SwitchboardContainer implements DeployableContainer<SwitchboardConfiguration> {
 
     static final String CONTEXT_PATH = "/switchboard";
+    private static final String CONTEXT_NAME = "switchboard";
 
     private SwitchboardConfiguration configuration;
     private final Map<String, Deployed> deployed = new ConcurrentHashMap<>();
@@ -69,10 +65,8 @@ public final class SwitchboardContainer implements DeployableContainer<Switchboa
         }
         RunnerProcess runner = null;
         try {
-            Path war = workDir.resolve("switchboard.war");
-            WebArchive merged = ShrinkWrap.createFromZipFile(WebArchive.class, configuration.war().toFile()).merge(archive);
-            Path config = configurationFile(merged, workDir);
-            merged.as(ZipExporter.class).exportTo(war.toFile(), true);
+            Path war = MergedArchives.jvmWide().warFor(configuration.war(), archive, SwitchboardDeployment.CONFIGURATION_PATH);
+            Path config = configurationFile(archive, workDir);
 
             int sipPort = configuration.sipPort() == 0 ? FreePorts.udpAndTcp() : configuration.sipPort();
             int httpPort = configuration.httpPort() == 0 ? FreePorts.udpAndTcp() : configuration.httpPort();
@@ -81,7 +75,11 @@ public final class SwitchboardContainer implements DeployableContainer<Switchboa
                     "--sip-address", configuration.sipAddress(), "--sip-port", String.valueOf(sipPort),
                     "--sip-transports", String.join(",", configuration.sipTransports()),
                     "--http-address", configuration.sipAddress(), "--http-port", String.valueOf(httpPort),
-                    "--data-dir", dataDir.toString()));
+                    "--data-dir", dataDir.toString(),
+                    // A test talks SIP and HTTP to the application; the web console would only slow every start.
+                    "--no-console",
+                    // The shutdown hook below does not run when this JVM is killed with SIGKILL: the runner watches it.
+                    "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
             if (config != null) {
                 arguments.addAll(List.of("--config", config.toString()));
             }
@@ -93,17 +91,17 @@ public final class SwitchboardContainer implements DeployableContainer<Switchboa
 
             DeployedSwitchboard switchboard = new DeployedSwitchboard(configuration.sipAddress(), sipPort, httpPort,
                     runner.pid(), runner.stderr());
-            return new ProtocolMetaData()
-                    .addContext(new HTTPContext(configuration.sipAddress(), httpPort))
-                    .addContext(switchboard);
+            // The application's context: @ArquillianResource URL is http://host:port/switchboard/.
+            HTTPContext http = new HTTPContext(configuration.sipAddress(), httpPort).add(new Servlet(CONTEXT_NAME, CONTEXT_PATH));
+            return new ProtocolMetaData().addContext(http).addContext(switchboard);
         } catch (DeploymentException e) {
-            deleteRecursively(workDir); // the runner was stopped by awaitReady
+            MergedArchives.deleteRecursively(workDir); // the runner was stopped by awaitReady
             throw e;
         } catch (IOException | RuntimeException e) {
             if (runner != null) {
                 runner.stop();
             }
-            deleteRecursively(workDir);
+            MergedArchives.deleteRecursively(workDir);
             throw new DeploymentException("cannot deploy " + archive.getName() + " to Switchboard: " + e.getMessage(), e);
         }
     }
@@ -113,7 +111,7 @@ public final class SwitchboardContainer implements DeployableContainer<Switchboa
         Deployed deployment = deployed.remove(archive.getName());
         if (deployment != null) {
             deployment.runner().stop();
-            deleteRecursively(deployment.workDir());
+            MergedArchives.deleteRecursively(deployment.workDir());
         }
     }
 
@@ -123,43 +121,28 @@ public final class SwitchboardContainer implements DeployableContainer<Switchboa
             Deployed deployment = deployed.remove(name);
             if (deployment != null) {
                 deployment.runner().stop();
-                deleteRecursively(deployment.workDir());
+                MergedArchives.deleteRecursively(deployment.workDir());
             }
         });
     }
 
     /**
      * The Switchboard YAML for this deployment: the one the archive carries (see
-     * {@link SwitchboardDeployment#configuration}, taken out of the archive), else configYaml, else configFile;
-     * null for the runner's own default.
+     * {@link SwitchboardDeployment#configuration}; read now, so a test may compute it from peers it started after
+     * the archive was built), else configYaml, else configFile; null for the runner's own default.
      */
-    private Path configurationFile(WebArchive archive, Path workDir) throws IOException {
+    private Path configurationFile(Archive<?> archive, Path workDir) throws IOException {
         Node carried = archive.get(SwitchboardDeployment.CONFIGURATION_PATH);
         if (carried != null && carried.getAsset() != null) {
             Path file = workDir.resolve("switchboard.yaml");
             try (var in = carried.getAsset().openStream()) {
                 Files.copy(in, file);
             }
-            archive.delete(SwitchboardDeployment.CONFIGURATION_PATH);
             return file;
         }
         if (configuration.configYaml().isPresent()) {
             return Files.writeString(workDir.resolve("switchboard.yaml"), configuration.configYaml().get());
         }
         return configuration.configFile().map(Path::toAbsolutePath).orElse(null);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // a leftover temporary file is not worth failing a test run for
-        }
     }
 }

@@ -1,5 +1,8 @@
 package org.switchboard.arquillian;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
@@ -22,7 +25,15 @@ public final class SwitchboardDeployment {
 
     /** Switchboard as built, with nothing added. */
     public static WebArchive switchboard() {
-        return ShrinkWrap.create(WebArchive.class, "switchboard.war");
+        return switchboard("switchboard.war");
+    }
+
+    /**
+     * The same under another archive name: Arquillian wants a name of its own for each deployment of a test
+     * class to one container (e.g. a second, differently configured Switchboard beside the first).
+     */
+    public static WebArchive switchboard(String archiveName) {
+        return ShrinkWrap.create(WebArchive.class, archiveName);
     }
 
     /** Switchboard plus a jar ({@code jarName}) of these bean classes with META-INF/beans.xml. */
@@ -38,6 +49,15 @@ public final class SwitchboardDeployment {
     /** The Switchboard YAML this deployment runs with, instead of the container's configYaml / configFile. */
     public static WebArchive configuration(WebArchive deployment, String yaml) {
         return deployment.add(new StringAsset(yaml), CONFIGURATION_PATH);
+    }
+
+    /**
+     * The Switchboard YAML this deployment runs with, made when it is deployed rather than when the archive is
+     * built: for a {@code @Deployment(managed = false)} whose configuration names peers (ports, URLs) the test
+     * starts first, then deploys with {@code Deployer.deploy(name)}.
+     */
+    public static WebArchive configuration(WebArchive deployment, Supplier<String> yaml) {
+        return deployment.add(() -> new ByteArrayInputStream(yaml.get().getBytes(StandardCharsets.UTF_8)), CONFIGURATION_PATH);
     }
 
     private static JavaArchive beanJar(String jarName) {
