@@ -430,7 +430,7 @@ public final class DispatchLoadBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = server.cpuSeconds() - cpuBefore;
-        double relayCores = (server.relayCpuSeconds() - relayBefore) / seconds;
+        double relayCores = "tls".equals(transport) ? (server.relayCpuSeconds() - relayBefore) / seconds : Double.NaN;
         if (!finished) {
             sipp.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
