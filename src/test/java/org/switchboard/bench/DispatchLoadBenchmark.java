@@ -223,9 +223,14 @@ public final class DispatchLoadBenchmark {
                 process = ProcessHandle.of(kamailio.pid()).orElseThrow();
             } else {
                 tlsPort = tls == null ? 0 : FreePorts.udpAndTcp();
-                RunningSwitchboard runner = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
-                        .configText((tls == null ? "" : tls.serverConfiguration(tlsPort))
-                                + "endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start();
+                // The bare servlet's archive has no endpoint beans, and the runner refuses a bean it cannot find.
+                String endpoints = target == Target.BARE ? "" : "endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n";
+                RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP);
+                String configuration = (tls == null ? "" : tls.serverConfiguration(tlsPort)) + endpoints;
+                if (!configuration.isEmpty()) {
+                    launch.configText(configuration);
+                }
+                RunningSwitchboard runner = launch.start();
                 started.add(runner);
                 port = runner.sipPort();
                 process = ProcessHandle.of(runner.pid()).orElseThrow();
