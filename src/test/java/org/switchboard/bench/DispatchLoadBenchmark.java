@@ -17,16 +17,20 @@ import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.Archives;
 import org.switchboard.testing.Build;
 import org.switchboard.testing.Kamailio;
+import org.switchboard.testing.KamailioTls;
 import org.switchboard.testing.ProcessCpu;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SippResponseTimes;
+import org.switchboard.testing.TestCertificates;
 
 /**
  * The same SIPp MESSAGE and OPTIONS load, in one run, against three targets side by side: Switchboard dispatching to
  * an endpoint bean that answers 200, a bare servlet answering 200 in the same container, and Kamailio answering
  * statelessly as the ceiling. Each round starts each target once and, inside it, per transport and method: a
  * warm-up, a fixed-rate measurement (server CPU per call, response-time percentiles) and a short ladder (the
- * highest passing rate). Prints a Markdown section. Run by bench/dispatch.
+ * highest passing rate). Over TLS (SIPp has no TLS) SIPp's TCP load goes through a relay, Kamailio with its tls module
+ * forwarding statelessly over one mutual-TLS connection to the target's TLS port. Prints a Markdown section. Run by
+ * bench/dispatch.
  */
 public final class DispatchLoadBenchmark {
 
@@ -41,7 +45,7 @@ public final class DispatchLoadBenchmark {
      * The ladder's first rate per transport: above the common rate, below every target's ceiling on this kind of
      * machine (over UDP the container's transaction retention sets it low, over TCP it is several times higher).
      */
-    private static final Map<String, Integer> LADDER_START = Map.of("udp", 3000, "tcp", 6000);
+    private static final Map<String, Integer> LADDER_START = Map.of("udp", 3000, "tcp", 6000, "tls", 6000);
     /** From there the ladder climbs by half until a step fails (or falls by as much while they fail), then halves the gap twice. */
     private static final double STEP_FACTOR = 1.5;
     private static final int BISECTIONS = 2;
@@ -83,8 +87,8 @@ public final class DispatchLoadBenchmark {
         static final Latency NONE = new Latency(Double.NaN, Double.NaN, Double.NaN);
     }
 
-    /** One SIPp run at one rate; CPU shares are in cores (1.0 = one core busy all the step). */
-    record Step(int rate, String failure, double seconds, Latency latency, double serverCpuSeconds, double sippCores) {
+    /** One SIPp run at one rate; CPU shares are in cores (1.0 = one core busy all the step); the TLS relay's NaN without one. */
+    record Step(int rate, String failure, double seconds, Latency latency, double serverCpuSeconds, double sippCores, double relayCores) {
         boolean passed() {
             return failure.isEmpty();
         }
@@ -101,11 +105,16 @@ public final class DispatchLoadBenchmark {
         }
     }
 
-    /** A running target: its SIP port on 127.0.0.1 and the CPU time all its processes have used. */
+    /**
+     * A running target: the port on 127.0.0.1 SIPp sends to over {@code transport} (over TLS, the relay's TCP port), and
+     * the CPU time all its processes have used (the relay's not included: {@link #relayCpuSeconds()}).
+     */
     private interface Server extends AutoCloseable {
-        int sipPort();
+        int sipPort(String transport);
 
         double cpuSeconds();
+
+        double relayCpuSeconds();
 
         @Override
         void close() throws IOException;
@@ -114,14 +123,18 @@ public final class DispatchLoadBenchmark {
     private DispatchLoadBenchmark() {
     }
 
-    /** Arguments: rounds (default 2), transports (default "tcp,udp"). */
+    /** Arguments: rounds (default 2), transports (default "tcp,tls,udp"). */
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        List<String> transports = Arrays.asList((args.length > 1 ? args[1] : "tcp,udp").split(","));
-        if (rounds < 1 || transports.stream().anyMatch(t -> !t.equals("udp") && !t.equals("tcp"))) {
-            throw new IllegalArgumentException("usage: DispatchLoadBenchmark [ROUNDS] [tcp,udp]");
+        List<String> transports = Arrays.asList((args.length > 1 ? args[1] : "tcp,tls,udp").split(","));
+        if (rounds < 1 || transports.stream().anyMatch(t -> !LADDER_START.containsKey(t))) {
+            throw new IllegalArgumentException("usage: DispatchLoadBenchmark [ROUNDS] [tcp,udp,tls]");
+        }
+        if (transports.contains("tls") && !Kamailio.tlsInstalled()) {
+            throw new IllegalStateException("the load over TLS goes through Kamailio's tls module: apt-get install -y kamailio kamailio-tls-modules");
         }
         Path work = Files.createTempDirectory("switchboard-bench-");
+        Tls tls = transports.contains("tls") ? Tls.in(work.resolve("certificates")) : null;
         Map<String, byte[]> bare = new LinkedHashMap<>();
         bare.put("WEB-INF/sip.xml", ("<sip-app><app-name>switchboard</app-name>"
                 + "<servlet-selection><main-servlet>bare</main-servlet></servlet-selection>"
@@ -143,7 +156,7 @@ public final class DispatchLoadBenchmark {
             for (int i = 0; i < targets.size(); i++) {
                 Target target = targets.get((i + round - 1) % targets.size());
                 Path dir = Files.createTempDirectory(work, target.name().toLowerCase(Locale.ROOT) + "-");
-                try (Server server = start(target, target == Target.BARE ? bareWar : switchboardWar, dir)) {
+                try (Server server = start(target, target == Target.BARE ? bareWar : switchboardWar, dir, tls)) {
                     cells.addAll(measure(server, target, round, transports, dir));
                 }
             }
@@ -160,44 +173,109 @@ public final class DispatchLoadBenchmark {
         }
     }
 
-    private static Server start(Target target, Path war, Path dir) throws IOException {
-        if (target == Target.KAMAILIO) {
-            Kamailio kamailio = Kamailio.start();
+    /**
+     * The certificates of a TLS run, made once by the JDK's keytool: the Java targets' key store, the relay's and the
+     * ceiling Kamailio's keys, all signed by one test CA that every side trusts (mutual TLS).
+     */
+    private record Tls(TestCertificates certificates, Path serverKeystore, TestCertificates.Pem relay, TestCertificates.Pem kamailio) {
+        static Tls in(Path dir) throws Exception {
+            TestCertificates certificates = TestCertificates.in(dir);
+            return new Tls(certificates, certificates.server("switchboard"), certificates.pem(certificates.server("relay")),
+                    certificates.pem(certificates.server("kamailio")));
+        }
+
+        /** The relay: Kamailio taking SIPp's TCP load and forwarding it statelessly over TLS to {@code tlsPort}. */
+        Kamailio relayTo(int tlsPort) throws IOException {
+            return Kamailio.startTls(KamailioTls.presenting(relay, certificates.caCertificate()).quiet().routing("""
+                    $du = "sip:127.0.0.1:%d;transport=tls";
+                    forward();
+                    """.formatted(tlsPort)));
+        }
+
+        String serverConfiguration(int tlsPort) {
+            return """
+                    server:
+                      sip-transports: [udp, tcp, tls]
+                      sip-tls-port: %d
+                      tls:
+                        keystore: "%s"
+                        keystore-password: %s
+                        truststore: "%s"
+                        truststore-password: %s
+                        client-auth: need
+                    """.formatted(tlsPort, serverKeystore, TestCertificates.PASSWORD, certificates.truststore(), TestCertificates.PASSWORD);
+        }
+    }
+
+    /** Starts {@code target} and, with {@code tls}, a TLS relay in front of it. */
+    private static Server start(Target target, Path war, Path dir, Tls tls) throws Exception {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            int port;
+            int tlsPort = 0;
+            ProcessHandle process;
+            if (target == Target.KAMAILIO) {
+                Kamailio kamailio = tls == null ? Kamailio.start()
+                        : Kamailio.startTls(KamailioTls.presenting(tls.kamailio(), tls.certificates().caCertificate()).quiet());
+                started.add(kamailio);
+                port = kamailio.port();
+                tlsPort = tls == null ? 0 : kamailio.tlsPort();
+                process = ProcessHandle.of(kamailio.pid()).orElseThrow();
+            } else {
+                tlsPort = tls == null ? 0 : FreePorts.udpAndTcp();
+                // The bare servlet's archive has no endpoint beans, and the runner refuses a bean it cannot find.
+                String endpoints = target == Target.BARE ? "" : "endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n";
+                RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP);
+                String configuration = (tls == null ? "" : tls.serverConfiguration(tlsPort)) + endpoints;
+                if (!configuration.isEmpty()) {
+                    launch.configText(configuration);
+                }
+                RunningSwitchboard runner = launch.start();
+                started.add(runner);
+                port = runner.sipPort();
+                process = ProcessHandle.of(runner.pid()).orElseThrow();
+            }
+            Kamailio relay = tls == null ? null : tls.relayTo(tlsPort);
+            if (relay != null) {
+                started.add(relay);
+            }
             return new Server() {
-                public int sipPort() {
-                    return kamailio.port();
+                public int sipPort(String transport) {
+                    return "tls".equals(transport) ? relay.port() : port;
                 }
 
                 public double cpuSeconds() {
-                    return kamailio.cpuSeconds();
+                    return ProcessCpu.seconds(process);
+                }
+
+                public double relayCpuSeconds() {
+                    return relay == null ? Double.NaN : relay.cpuSeconds();
                 }
 
                 public void close() throws IOException {
-                    kamailio.close();
+                    closeAll(started);
                 }
             };
+        } catch (Exception | Error e) {
+            closeAll(started);
+            throw e;
         }
-        RunningSwitchboard runner = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
-                .configText("endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n").start();
-        ProcessHandle process = ProcessHandle.of(runner.pid()).orElseThrow();
-        return new Server() {
-            public int sipPort() {
-                return runner.sipPort();
-            }
+    }
 
-            public double cpuSeconds() {
-                return ProcessCpu.seconds(process);
+    /** Stops what was started, the last first. */
+    private static void closeAll(List<AutoCloseable> started) throws IOException {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping", e);
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
             }
-
-            public void close() throws IOException {
-                try {
-                    runner.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while stopping the server", e);
-                }
-            }
-        };
+        }
     }
 
     /**
@@ -280,7 +358,7 @@ public final class DispatchLoadBenchmark {
                 failed = middle;
             }
         }
-        Step ceiling = best != null ? best : new Step(0, "none passed", 0, Latency.NONE, 0, 0);
+        Step ceiling = best != null ? best : new Step(0, "none passed", 0, Latency.NONE, 0, 0, Double.NaN);
         return new Cell(target, method, transport, round, fixed, ceiling, capped);
     }
 
@@ -300,9 +378,10 @@ public final class DispatchLoadBenchmark {
 
     private static void log(Target target, Method method, String transport, int round, String what, Step step) {
         System.err.printf(Locale.ROOT, "%s %s %s round %d %s: %d calls/s %s (%.1f s, p50/p90/p99 %.0f/%.0f/%.0f ms,"
-                        + " server %.2f cores, SIPp %.2f cores)%n", target.label, method, transport, round, what, step.rate(),
+                        + " server %.2f cores, SIPp %.2f cores%s)%n", target.label, method, transport, round, what, step.rate(),
                 step.passed() ? "passed" : "FAILED: " + step.failure(), step.seconds(), step.latency().p50(), step.latency().p90(),
-                step.latency().p99(), step.serverCores(), step.sippCores());
+                step.latency().p99(), step.serverCores(), step.sippCores(),
+                Double.isNaN(step.relayCores()) ? "" : String.format(Locale.ROOT, ", TLS relay %.2f cores", step.relayCores()));
     }
 
     /**
@@ -335,8 +414,9 @@ public final class DispatchLoadBenchmark {
                 "-s", "bench", "-m", String.valueOf(calls), "-r", String.valueOf(rate), "-l", String.valueOf(Math.max(200, rate)),
                 "-t", "udp".equals(transport) ? "u1" : "t1", "-i", "127.0.0.1", "-p", String.valueOf(FreePorts.udpAndTcp()),
                 "-timeout", (stepSeconds * 3) + "s", "-timeout_error", "-nostdin",
-                "-trace_rtt", "-rtt_freq", "1000", "127.0.0.1:" + server.sipPort());
+                "-trace_rtt", "-rtt_freq", "1000", "127.0.0.1:" + server.sipPort(transport));
         double cpuBefore = server.cpuSeconds();
+        double relayBefore = server.relayCpuSeconds();
         long start = System.nanoTime();
         Process sipp = new ProcessBuilder(command).directory(stepDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(stepDir.resolve("sipp.out").toFile()).start();
@@ -355,6 +435,7 @@ public final class DispatchLoadBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = server.cpuSeconds() - cpuBefore;
+        double relayCores = "tls".equals(transport) ? (server.relayCpuSeconds() - relayBefore) / seconds : Double.NaN;
         if (!finished) {
             sipp.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
@@ -366,7 +447,7 @@ public final class DispatchLoadBenchmark {
         Latency latency = new Latency(percentile(rtt, 0.50), percentile(rtt, 0.90), percentile(rtt, 0.99));
         String failure = !finished ? "SIPp did not finish" : sipp.exitValue() != 0 ? "failed calls (SIPp exit " + sipp.exitValue() + ")"
                 : !keptPace ? "fell behind" : !(latency.p99() <= MAX_P99_MS) ? "p99 over " + (int) MAX_P99_MS + " ms" : "";
-        return new Step(rate, failure, seconds, latency, cpu, sampledAt > 0 ? sippCpu / sampledAt : Double.NaN);
+        return new Step(rate, failure, seconds, latency, cpu, sampledAt > 0 ? sippCpu / sampledAt : Double.NaN, relayCores);
     }
 
     /** SIPp's response times of one step (its trace files deleted: a line per call, megabytes per step); notes the clock's step. */
@@ -470,7 +551,7 @@ public final class DispatchLoadBenchmark {
         }
 
         private void perRound(StringBuilder out) {
-            out.append("#### Per round\n\n| round | method | transport | target | highest passing rate | server / SIPp CPU at it (cores)"
+            out.append("#### Per round\n\n| round | method | transport | target | highest passing rate | server / SIPp (/ TLS relay) CPU at it (cores)"
                     + " | CPU per call at ").append(COMMON_RATE).append(" (µs) | p50 / p90 / p99 at ").append(COMMON_RATE)
                     .append(" (ms) | p50 / p90 / p99 at the highest rate (ms) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
             for (int round = 1; round <= rounds; round++) {
@@ -481,9 +562,10 @@ public final class DispatchLoadBenchmark {
                                 if (c.round() != round) {
                                     continue;
                                 }
-                                out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %d%s | %.2f / %.2f | %.1f | %s | %s |%n", round,
+                                out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %d%s | %.2f / %.2f%s | %.1f | %s | %s |%n", round,
                                         method, transport, target.label, c.ceiling().rate(), c.capped() ? " (capped)" : "",
-                                        c.ceiling().serverCores(), c.ceiling().sippCores(), c.cpuMicrosPerCall(),
+                                        c.ceiling().serverCores(), c.ceiling().sippCores(), Double.isNaN(c.ceiling().relayCores()) ? ""
+                                                : String.format(Locale.ROOT, " / %.2f", c.ceiling().relayCores()), c.cpuMicrosPerCall(),
                                         percentiles(c.fixed().latency()), percentiles(c.ceiling().latency())));
                             }
                         }
@@ -532,7 +614,18 @@ public final class DispatchLoadBenchmark {
                     .append(" 1.0 core at a target's highest rate, the load generator, not the target, set that limit; SIPp and the")
                     .append(" targets share this machine's cores. Over UDP the container keeps each")
                     .append(" answered request's transaction for 32 s, so the UDP OPTIONS runs of the two Java targets carry the MESSAGE")
-                    .append(" runs' transactions; Kamailio, stateless, keeps none.\n");
+                    .append(" runs' transactions; Kamailio, stateless, keeps none.");
+            if (transports.contains("tls")) {
+                out.append(" **Over TLS** SIPp (built without TLS) sends over TCP to a relay, a second Kamailio with its tls module")
+                        .append(" forwarding each request statelessly (`forward()`) over TLS to the target's TLS port, presenting a")
+                        .append(" certificate of the test CA; the targets require it (`client-auth: need`; Kamailio `require_certificate`),")
+                        .append(" so every call crosses a mutual-TLS connection, one long-lived connection per target (its handshake")
+                        .append(" is not in the figures). The server's CPU is the target's alone; the relay's is in the per-round table,")
+                        .append(" and its share of the two cores is not the target's. With TLS in the run, Kamailio as a target is")
+                        .append(" started with its tls module and this fixture's routing prefix for every transport. Certificates: EC")
+                        .append(" P-256 made at run time; the JDK's and OpenSSL's default suites.");
+            }
+            out.append('\n');
         }
 
         /** The pairs compared, where both ran: the first against the second. */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.sip.RequestEvent;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.Archives;
+import org.switchboard.testing.Kamailio;
+import org.switchboard.testing.KamailioTls;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.Stopping;
 import org.switchboard.testing.TestCertificates;
@@ -35,6 +38,7 @@ class OutgoingTlsIT {
 
     @TempDir
     static Path work;
+    private static TestCertificates certificates;
     private static RunningSwitchboard server;
     private static SipClient sender;
     private static SipClient rightName;
@@ -42,7 +46,7 @@ class OutgoingTlsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        TestCertificates certificates = TestCertificates.in(work.resolve("certificates"));
+        certificates = TestCertificates.in(work.resolve("certificates"));
         Path keystore = certificates.server("switchboard");
         rightName = SipClient.tls(certificates.clientStackProperties(certificates.server("peer")));
         wrongName = SipClient.tls(certificates.clientStackProperties(certificates.signed("impostor", "dns:wrong.example", "-1d", 30)));
@@ -111,5 +115,24 @@ class OutgoingTlsIT {
         assertThatThrownBy(() -> wrongName.awaitRequest(Duration.ofSeconds(2))).isInstanceOf(AssertionError.class);
         assertThat(server.stderr()).containsPattern("WARN(ING)? .*SIP over TLS to 127\\.0\\.0\\.1 refused: its certificate CN=impostor"
                 + " does not name it \\(.*\\); MESSAGE to sip:peer@127\\.0\\.0\\.1:" + wrongName.port() + ";transport=tls not sent");
+    }
+
+    /**
+     * The same with Kamailio (its tls module, requiring a client certificate of the CA) as the peer, its certificate
+     * signed by the trusted CA for {@code wrong.example}: the handshake completes, the name check refuses, and Kamailio's
+     * wire log shows no request arriving.
+     */
+    @Test
+    void kamailio_presenting_a_certificate_for_another_host_gets_nothing_and_the_bean_learns_it_failed() throws Exception {
+        Kamailio.assumeTlsInstalled();
+        TestCertificates.Pem impostor = certificates.pem(certificates.signed("kamailio-impostor", "dns:wrong.example", "-1d", 30));
+        try (Kamailio kamailio = Kamailio.startTls(KamailioTls.presenting(impostor, certificates.caCertificate()))) {
+            String target = "sip:peer@127.0.0.1:" + kamailio.tlsPort() + ";transport=tls";
+
+            assertThat(ask(target)).startsWith(target + " -> TRANSPORT: Cannot send MESSAGE from asker");
+            assertThat(kamailio.wire()).as(kamailio.log()).noneMatch(line -> line.startsWith("in MESSAGE"));
+            assertThat(server.stderr()).containsPattern("WARN(ING)? .*SIP over TLS to 127\\.0\\.0\\.1 refused: its certificate"
+                    + " CN=kamailio-impostor does not name it \\(.*\\); MESSAGE to " + Pattern.quote(target) + " not sent");
+        }
     }
 }

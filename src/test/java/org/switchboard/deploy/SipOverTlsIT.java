@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.arquillian.sip.SipClient;
 import org.switchboard.testing.AdminLogin;
@@ -41,7 +43,8 @@ import org.switchboard.testing.TestCertificates;
 /**
  * SIP over TLS through the real runner, with mutual TLS required ({@code client-auth: need}): a client with a
  * certificate of the trusted CA is answered; one without a certificate, one with a certificate no trusted CA signed,
- * and one offering only TLS 1.1 are refused at the handshake, and UDP, TCP and TLS keep serving the others.
+ * and one offering only TLS 1.0 or 1.1 are refused at the handshake, and UDP, TCP and TLS keep serving the others; OpenSSL
+ * with TLS 1.2 and 1.3 completes it.
  */
 class SipOverTlsIT {
 
@@ -161,19 +164,46 @@ class SipOverTlsIT {
         assertEveryTransportServes();
     }
 
-    @Test
-    void a_client_offering_only_tls_1_1_is_refused() throws Exception {
-        // Java 17 will not even offer TLS 1.1, so the peer is OpenSSL, told to allow it (security level 0).
-        Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + tlsPort, "-tls1_1",
-                "-cipher", "DEFAULT:@SECLEVEL=0", "-CAfile", certificates.caCertificate().toString())
-                .redirectErrorStream(true).start();
-        client.getOutputStream().close();
-        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(client.exitValue()).as(output).isNotZero();
-        // Alert 70 (protocol_version) comes from the server; no cipher was ever agreed.
+    /**
+     * OpenSSL offering only TLS 1.0 or only TLS 1.1, told to allow them itself (security level 0: Debian's OpenSSL 3.0
+     * refuses them on its own side otherwise; Java 17 will not even offer them), so that the refusal provably comes from
+     * the server: its alert 70, {@code protocol_version}, and no cipher ever agreed.
+     */
+    @ParameterizedTest(name = "openssl s_client {0}")
+    @ValueSource(strings = {"-tls1", "-tls1_1"})
+    void a_client_offering_only_tls_1_0_or_1_1_is_refused_with_the_protocol_version_alert(String version) throws Exception {
+        String output = openssl(false, "s_client", "-connect", "127.0.0.1:" + tlsPort, version, "-cipher", "DEFAULT:@SECLEVEL=0",
+                "-CAfile", certificates.caCertificate().toString());
         assertThat(output).contains("alert protocol version", "SSL alert number 70", "Cipher is (NONE)");
         assertEveryTransportServes();
+    }
+
+    /** The same OpenSSL with TLS 1.2 or 1.3 and a certificate of the trusted CA: the handshake completes, both sides verified. */
+    @ParameterizedTest(name = "openssl s_client {0}")
+    @ValueSource(strings = {"-tls1_2", "-tls1_3"})
+    void a_client_offering_tls_1_2_or_1_3_completes_the_handshake(String version) throws Exception {
+        TestCertificates.Pem client = certificates.pem(CLIENTS.computeIfAbsent("openssl", SipOverTlsIT::clientCertificate));
+        String output = openssl(true, "s_client", "-connect", "127.0.0.1:" + tlsPort, version, "-CAfile",
+                certificates.caCertificate().toString(), "-verify_return_error", "-verify_ip", "127.0.0.1",
+                "-cert", client.certificateChain().toString(), "-key", client.privateKey().toString());
+        String protocol = version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3";
+        assertThat(output).contains("New, " + protocol + ", Cipher is ", "Verify return code: 0 (ok)").doesNotContain("alert");
+    }
+
+    /** Runs {@code openssl} with nothing on its input and returns its output, once its exit status says it {@code succeeds} or not. */
+    private static String openssl(boolean succeeds, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process client = new ProcessBuilder(command).redirectErrorStream(true).start();
+        client.getOutputStream().close();
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("openssl finished").isTrue();
+        String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (succeeds) {
+            assertThat(client.exitValue()).as(output).isZero();
+        } else {
+            assertThat(client.exitValue()).as(output).isNotZero();
+        }
+        return output;
     }
 
     /**

@@ -19,13 +19,15 @@ import java.util.stream.Stream;
 import org.switchboard.arquillian.FreePorts;
 
 /**
- * Kamailio from Debian ({@code /usr/sbin/kamailio}) as the dispatch benchmark's ceiling: every request but ACK
- * answered {@code 200 OK} statelessly ({@code sl_send_reply}), nothing else loaded. Listens on 127.0.0.1 and a
- * free port over UDP and TCP only; no DNS or reverse DNS lookups; a fixed number of worker processes
- * ({@link #CHILDREN} per UDP socket, {@link #TCP_CHILDREN} for TCP), so that it gets the same two cores as the
- * other targets and no more. Its configuration, working directory, runtime directory and pid file live in a
- * temporary directory made at start and deleted at close. Runs in the foreground, logging to stderr; stopped by
- * its own pid (SIGTERM, then SIGKILL), and its child processes are gone afterwards.
+ * Kamailio from Debian ({@code /usr/sbin/kamailio}) as a real SIP peer. {@link #start()} is the dispatch benchmark's
+ * ceiling: every request but ACK answered {@code 200 OK} statelessly ({@code sl_send_reply}), nothing else loaded, over
+ * UDP and TCP. {@link #startTls(KamailioTls)} adds its {@code tls} module (Debian's {@code kamailio-tls-modules}): a TLS
+ * listener, a client certificate for the TLS connections it opens, and the routing a test gives it. Listens on
+ * 127.0.0.1 and free ports; no DNS or reverse DNS lookups; a fixed number of worker processes ({@link #CHILDREN} per
+ * UDP socket, {@link #TCP_CHILDREN} for TCP and TLS), so that it gets the same two cores as the other targets and no
+ * more. Its configuration, working directory, runtime directory and pid file live in a temporary directory made at
+ * start and deleted at close. Runs in the foreground, logging to stderr; stopped by its own pid (SIGTERM, then
+ * SIGKILL), and its child processes are gone afterwards.
  */
 public final class Kamailio implements AutoCloseable {
 
@@ -41,11 +43,14 @@ public final class Kamailio implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
+    /** 0: no TLS listener. */
+    private final int tlsPort;
 
-    private Kamailio(Process process, Path dir, int port) {
+    private Kamailio(Process process, Path dir, int port, int tlsPort) {
         this.process = process;
         this.dir = dir;
         this.port = port;
+        this.tlsPort = tlsPort;
     }
 
     public static boolean installed() {
@@ -59,6 +64,23 @@ public final class Kamailio implements AutoCloseable {
 
     public static String notInstalled() {
         return KAMAILIO + " is not installed (apt-get install -y kamailio)";
+    }
+
+    /** Whether Kamailio and its tls module (Debian's kamailio-tls-modules, under /usr/lib/ARCH/kamailio/modules) are there. */
+    public static boolean tlsInstalled() {
+        if (!installed()) {
+            return false;
+        }
+        try (Stream<Path> libraries = Files.list(Path.of("/usr/lib"))) {
+            return libraries.anyMatch(dir -> Files.isRegularFile(dir.resolve("kamailio/modules/tls.so")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Skips the calling test when Kamailio or its tls module is not installed (fails it in CI: {@link Peers}). */
+    public static void assumeTlsInstalled() {
+        Peers.require(tlsInstalled(), "Kamailio's tls module is not installed (apt-get install -y kamailio kamailio-tls-modules)");
     }
 
     /** The configuration: one stateless answer to everything, ACK dropped. */
@@ -93,13 +115,35 @@ public final class Kamailio implements AutoCloseable {
 
     /** Starts Kamailio on a free port and returns once it answers an OPTIONS over UDP and takes TCP connections. */
     public static Kamailio start() throws IOException {
+        int port = FreePorts.udpAndTcp();
+        return launch(port, 0, dir -> configuration(port));
+    }
+
+    /**
+     * Starts Kamailio with TLS as {@code tls} describes, on free ports, and returns once it answers an OPTIONS over UDP
+     * and takes TCP connections on its TCP and TLS ports.
+     */
+    public static Kamailio startTls(KamailioTls tls) throws IOException {
+        if (!tlsInstalled()) {
+            throw new IllegalStateException("Kamailio's tls module is not installed (apt-get install -y kamailio-tls-modules)");
+        }
+        int port = FreePorts.udpAndTcp();
+        int tlsPort = FreePorts.udpAndTcp();
+        return launch(port, tlsPort, dir -> tls.write(dir, port, tlsPort));
+    }
+
+    /** What writes the configuration files into Kamailio's directory and returns the text of kamailio.cfg. */
+    private interface Configuration {
+        String write(Path dir) throws IOException;
+    }
+
+    private static Kamailio launch(int port, int tlsPort, Configuration configuration) throws IOException {
         if (!installed()) {
             throw new IllegalStateException(notInstalled());
         }
         Path dir = Files.createTempDirectory("kamailio-").toAbsolutePath();
-        int port = FreePorts.udpAndTcp();
         Path config = dir.resolve("kamailio.cfg");
-        Files.writeString(config, configuration(port));
+        Files.writeString(config, configuration.write(dir));
         // -DD: no daemon, the pid we hold is Kamailio's main process; -E: log to stderr; -Y, -P, -w: all files here.
         Process process = new ProcessBuilder(KAMAILIO.toString(), "-f", config.toString(), "-DD", "-E",
                 "-Y", dir.toString(), "-P", dir.resolve("kamailio.pid").toString(), "-w", dir.toString(), "-m", "64", "-M", "8")
@@ -108,7 +152,7 @@ public final class Kamailio implements AutoCloseable {
                 .redirectOutput(dir.resolve("kamailio.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
-        Kamailio kamailio = new Kamailio(process, dir, port);
+        Kamailio kamailio = new Kamailio(process, dir, port, tlsPort);
         try {
             kamailio.awaitAnswering();
         } catch (IOException | RuntimeException e) {
@@ -124,7 +168,7 @@ public final class Kamailio implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("Kamailio exited with status " + process.exitValue() + ":\n" + log());
             }
-            if (answersOptionsOverUdp() && acceptsTcp()) {
+            if (answersOptionsOverUdp() && acceptsTcp(port) && (tlsPort == 0 || acceptsTcp(tlsPort))) {
                 return;
             }
         }
@@ -154,7 +198,7 @@ public final class Kamailio implements AutoCloseable {
         }
     }
 
-    private boolean acceptsTcp() {
+    private static boolean acceptsTcp(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
@@ -163,8 +207,14 @@ public final class Kamailio implements AutoCloseable {
         }
     }
 
+    /** The UDP and TCP port. */
     public int port() {
         return port;
+    }
+
+    /** The TLS port ({@link #startTls} only). */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     /** The main process's pid (the one that was started). */
@@ -184,6 +234,15 @@ public final class Kamailio implements AutoCloseable {
     /** CPU time (user + system) used so far by all of Kamailio's processes together. */
     public double cpuSeconds() {
         return ProcessCpu.seconds(process.toHandle());
+    }
+
+    /**
+     * The lines {@link KamailioTls}'s wire log wrote so far (without the log's prefix): what arrived
+     * ({@code in METHOD R-URI proto=… peer=… verified=…}) and what was sent ({@code out …}).
+     */
+    public List<String> wire() {
+        return log().lines().filter(line -> line.contains(KamailioTls.WIRE)).map(line -> line.substring(line.indexOf(KamailioTls.WIRE)
+                + KamailioTls.WIRE.length())).toList();
     }
 
     public String log() {

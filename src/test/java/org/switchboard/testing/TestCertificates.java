@@ -9,6 +9,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +111,34 @@ public final class TestCertificates {
             mixed.store(out, PASSWORD.toCharArray());
         }
         return store;
+    }
+
+    /** A key and its certificate chain in PEM files, as OpenSSL-based peers (Kamailio's tls module) read them. */
+    public record Pem(Path privateKey, Path certificateChain) {
+    }
+
+    /**
+     * {@code keystore}'s private key (PKCS#8) and certificate chain written beside it as {@code NAME.key.pem} and
+     * {@code NAME.chain.pem}, NAME being the key store's file name without {@code .p12}.
+     */
+    public Pem pem(Path keystore) throws Exception {
+        KeyStore store = KeyStore.getInstance(keystore.toFile(), PASSWORD.toCharArray());
+        String alias = firstKeyAlias(store);
+        String name = keystore.getFileName().toString().replaceFirst("\\.p12$", "");
+        Path key = dir.resolve(name + ".key.pem");
+        Path chain = dir.resolve(name + ".chain.pem");
+        Files.writeString(key, pemBlock("PRIVATE KEY", store.getKey(alias, PASSWORD.toCharArray()).getEncoded()));
+        StringBuilder certificates = new StringBuilder();
+        for (Certificate certificate : store.getCertificateChain(alias)) {
+            certificates.append(pemBlock("CERTIFICATE", certificate.getEncoded()));
+        }
+        Files.writeString(chain, certificates);
+        return new Pem(key, chain);
+    }
+
+    private static String pemBlock(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     private static String firstKeyAlias(KeyStore store) throws Exception {
