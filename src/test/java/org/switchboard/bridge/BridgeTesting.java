@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,6 +18,8 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.switchboard.arquillian.DeployedSwitchboard;
+import org.switchboard.testing.AdminLogin;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.TestPostgres;
@@ -45,7 +44,6 @@ final class BridgeTesting {
     static final String DATA_MODEL_NS = "urn:ietf:params:xml:ns:pidf:data-model";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private BridgeTesting() {
     }
@@ -108,7 +106,7 @@ final class BridgeTesting {
                   incoming-expires-seconds: 3600
                 """.formatted(sipPeer.nextHop(), settings.recoveryBatchSize(), settings.recoveryBatchIntervalSeconds(),
                 prosody.componentPort(), prosody.componentDomain(), settings.secret(), prosody.xmppDomain(), SIP_DOMAIN,
-                XMPP_USERS_SIP_DOMAIN, settings.cooldownSeconds());
+                XMPP_USERS_SIP_DOMAIN, settings.cooldownSeconds()) + AdminLogin.configSection();
     }
 
     // ----- addresses -----
@@ -135,18 +133,13 @@ final class BridgeTesting {
 
     // ----- health -----
 
+    /** The health detail ({@code GET /api/health}, with the test operator's login, which {@link #config} includes). */
     static JsonNode health(RunningSwitchboard server) throws Exception {
-        return health(server.http("/health"));
+        return Health.detail(server);
     }
 
     static JsonNode health(DeployedSwitchboard server) throws Exception {
-        return health(server.httpBaseUrl().resolve("health"));
-    }
-
-    private static JsonNode health(URI uri) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
+        return Health.detail(server.httpBaseUrl());
     }
 
     static String bridgeState(JsonNode health) {
@@ -154,7 +147,7 @@ final class BridgeTesting {
     }
 
     static JsonNode awaitHealth(RunningSwitchboard server, Predicate<JsonNode> condition, Duration timeout, String what) throws Exception {
-        return awaitHealth(server.http("/health"), () -> {
+        return awaitHealth(server.http(""), () -> {
             try {
                 return server.stderr();
             } catch (java.io.IOException e) {
@@ -164,16 +157,16 @@ final class BridgeTesting {
     }
 
     static JsonNode awaitHealth(DeployedSwitchboard server, Predicate<JsonNode> condition, Duration timeout, String what) throws Exception {
-        return awaitHealth(server.httpBaseUrl().resolve("health"), server::log, condition, timeout, what);
+        return awaitHealth(server.httpBaseUrl(), server::log, condition, timeout, what);
     }
 
-    private static JsonNode awaitHealth(URI uri, Supplier<String> log, Predicate<JsonNode> condition, Duration timeout, String what)
+    private static JsonNode awaitHealth(URI base, Supplier<String> log, Predicate<JsonNode> condition, Duration timeout, String what)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             try {
-                last = health(uri);
+                last = Health.detail(base);
                 if (condition.test(last)) {
                     return last;
                 }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.AdminLogin;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.Kamailio;
 import org.switchboard.testing.KamailioTls;
 import org.switchboard.testing.RunningSwitchboard;
@@ -49,7 +48,6 @@ class KamailioTlsIT {
 
     private static final Duration ANSWER = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path work;
@@ -125,7 +123,7 @@ class KamailioTlsIT {
                       targets: ["sip:bob@example.com"]
                   - {aor: "sip:alice@example.com", kind: user, epid: desk, bean: echo, register: true}
                 """.formatted(switchboardTls, switchboardKeys, TestCertificates.PASSWORD, certificates.truststore(),
-                TestCertificates.PASSWORD, frontEnd, frontEnd)).start();
+                TestCertificates.PASSWORD, frontEnd, frontEnd) + AdminLogin.configSection()).start();
     }
 
     @AfterAll
@@ -234,7 +232,7 @@ class KamailioTlsIT {
     private static JsonNode awaitHealth(Predicate<JsonNode> condition) throws Exception {
         JsonNode last = null;
         for (int i = 0; i < 300; i++) {
-            last = JSON.readTree(HTTP.send(HttpRequest.newBuilder(server.http("/health")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            last = Health.detail(server);
             if (condition.test(last)) {
                 return last;
             }

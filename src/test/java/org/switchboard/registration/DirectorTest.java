@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.switchboard.config.TopologySettings.FrontEndPool;
 import org.switchboard.config.TopologySettings;
+import org.switchboard.config.TopologySettings.FrontEndPool;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.endpoint.SipUri;
 

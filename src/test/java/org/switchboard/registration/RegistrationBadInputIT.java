@@ -20,6 +20,7 @@ import org.switchboard.arquillian.ClassPeers;
 import org.switchboard.arquillian.DeployedSwitchboard;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.arquillian.SwitchboardDeployment;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Dnsmasq;
 import org.switchboard.testing.SippPeer;
 import org.switchboard.testing.Stopping;
@@ -97,7 +98,7 @@ class RegistrationBadInputIT {
                 %s
                 endpoints:
                   - {aor: "sip:alice@example.test", kind: user, epid: desk, bean: echo, register: true}
-                """.formatted(registration.indent(2).stripTrailing());
+                """.formatted(registration.indent(2).stripTrailing()) + AdminLogin.configSection();
     }
 
     static void startPeers() throws Exception {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.FreePorts;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Dnsmasq;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SippPeer;
@@ -72,7 +73,7 @@ class RegistrationFailoverIT {
                 endpoints:
                   - {aor: "sip:alice@example.test", kind: user, epid: desk, bean: echo, register: true}
                   - {aor: "sip:bob@example.test", kind: user, epid: desk, bean: echo}
-                """.formatted(dns.address(), DETECTION.toSeconds(), FALLBACK.toSeconds(), PROBE.toSeconds()));
+                """.formatted(dns.address(), DETECTION.toSeconds(), FALLBACK.toSeconds(), PROBE.toSeconds()) + AdminLogin.configSection());
     }
 
     @AfterAll

@@ -3,21 +3,18 @@ package org.switchboard.registration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.switchboard.arquillian.DeployedSwitchboard;
+import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 
 /** One endpoint's registration as the running server's health JSON shows it. */
 record RegistrationHealth(JsonNode entry) {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A step of the registration, from the health JSON's {@code events}. */
@@ -25,16 +22,16 @@ record RegistrationHealth(JsonNode entry) {
     }
 
     static RegistrationHealth of(RunningSwitchboard server, String endpoint) throws Exception {
-        return of(server.http("/health"), endpoint);
+        return of(server.http(""), endpoint);
     }
 
     static RegistrationHealth of(DeployedSwitchboard server, String endpoint) throws Exception {
-        return of(server.httpBaseUrl().resolve("health"), endpoint);
+        return of(server.httpBaseUrl(), endpoint);
     }
 
-    private static RegistrationHealth of(URI health, String endpoint) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
-        for (JsonNode entry : JSON.readTree(response.body()).path("registrations")) {
+    /** From the health detail of the application at {@code base} (the configuration needs the test operator's login). */
+    private static RegistrationHealth of(URI base, String endpoint) throws Exception {
+        for (JsonNode entry : Health.detail(base).path("registrations")) {
             if (entry.path("endpoint").asText().equals(endpoint)) {
                 return new RegistrationHealth(entry);
             }

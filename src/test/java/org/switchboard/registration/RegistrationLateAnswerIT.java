@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.registration.LateRegistrar.Arrival;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SippPeer;
 import org.switchboard.testing.Stopping;
@@ -63,7 +64,7 @@ class RegistrationLateAnswerIT {
                   probe-interval-seconds: 1
                 endpoints:
                   - {aor: "sip:alice@example.test", kind: user, epid: desk, bean: echo, register: true}
-                """.formatted(director.uri())).start();
+                """.formatted(director.uri()) + AdminLogin.configSection()).start();
     }
 
     @AfterAll

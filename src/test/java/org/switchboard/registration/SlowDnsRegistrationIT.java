@@ -13,6 +13,7 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.DelayingUdpRelay;
 import org.switchboard.testing.Dnsmasq;
 import org.switchboard.testing.RunningSwitchboard;
@@ -59,7 +60,7 @@ class SlowDnsRegistrationIT {
                     endpoints:
                       - {aor: "sip:alice@example.test", kind: user, epid: desk, bean: echo, register: true}
                       - {aor: "sip:carol@example.test", kind: user, epid: desk, bean: echo, register: true}
-                    """.formatted(slow.address(), registrar.uri())).start();
+                    """.formatted(slow.address(), registrar.uri()) + AdminLogin.configSection()).start();
             RegistrationHealth.await(server, "alice-desk", Duration.ofSeconds(30), h -> h.is("REGISTERED", registrar.uri()));
             client = SipClient.udp();
 

@@ -3,11 +3,7 @@ package org.switchboard.presence.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Parameter;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +29,9 @@ import org.switchboard.arquillian.DeployedSwitchboard;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.arquillian.SwitchboardDeployment;
 import org.switchboard.arquillian.sip.SipClient;
+import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Build;
+import org.switchboard.testing.Health;
 
 /**
  * Presence views through the real container against SIPp as the remote presence server, driven by the
@@ -126,7 +124,8 @@ class PresenceViewsIT {
                     settings:
                       targets: ["sip:bob@example.com"]
                 %s
-                """.formatted(peerPort, transport, viewSettings.indent(4).stripTrailing(), extraMonitorSettings.indent(6).stripTrailing());
+                """.formatted(peerPort, transport, viewSettings.indent(4).stripTrailing(), extraMonitorSettings.indent(6).stripTrailing())
+                + AdminLogin.configSection();
     }
 
     @Test
@@ -212,12 +211,9 @@ class PresenceViewsIT {
     }
 
     private static JsonNode awaitHealth(DeployedSwitchboard server, Predicate<JsonNode> condition) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         JsonNode last = null;
         for (int i = 0; i < 600; i++) { // at most a minute: a dead peer over UDP shows only when the transaction times out
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.httpBaseUrl().resolve("health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            last = new ObjectMapper().readTree(response.body());
+            last = Health.detail(server.httpBaseUrl());
             if (condition.test(last)) {
                 return last;
             }
