@@ -25,6 +25,7 @@ import org.hibernate.boot.registry.StandardServiceRegistry;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.AvailableSettings;
 import org.switchboard.config.DatabaseSettings;
+import org.switchboard.pool.LeaseTable;
 import org.switchboard.presence.PresenceRepository;
 import org.switchboard.registration.RegistrarCache;
 import org.switchboard.subscription.SubscriptionRepository;
@@ -165,6 +166,16 @@ public final class Database implements AutoCloseable {
     /** The registrars each user was last sent to. */
     public RegistrarCache registrarCache(Clock clock) {
         return new JpaRegistrarCache(entities, clock);
+    }
+
+    /** The pool's members and leases (used when {@code pool.enabled}). */
+    public LeaseTable leaseTable(Clock clock) {
+        return new JdbcLeaseTable(pool, clock);
+    }
+
+    /** Whether this is the embedded H2 file, which one instance alone can open. */
+    public boolean embedded() {
+        return embedded;
     }
 
     /** "the database in DIR" or "the database jdbc:postgresql://host/db", for messages. */
