@@ -224,7 +224,7 @@ public final class Pool {
         Process runner = new ProcessBuilder(home.resolve("deploy/run").toString(), "--config", config.toString(),
                 "--sip-address", "127.0.0.1", "--sip-port", String.valueOf(sipPort), "--http-address", "127.0.0.1",
                 "--http-port", String.valueOf(httpPort), "--data-dir", dir.resolve("instance-" + i).toString(),
-                "--database-url", databaseUrl, "--drain-seconds", "6")
+                "--database-url", databaseUrl, "--pool", "--drain-seconds", "6")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         started.add(runner);

@@ -24,6 +24,8 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             "  --http-port PORT       HTTP port                    (key server.http-port)",
             "  --data-dir DIR         data directory (H2 database) (key storage.data-dir)",
             "  --database-url URL     JDBC URL of the database     (key storage.database.url)",
+            "  --pool                 joins the pool sharing the database: leases decide which instance registers each",
+            "                         endpoint and subscribes each view target (key pool.enabled; deploy/pool uses it)",
             "  --tls-self-signed      adds SIP over TLS with a self-signed certificate for 127.0.0.1 made in the data directory",
             "  --war FILE             the archive to deploy (default: target/switchboard.war)",
             "  --drain-seconds N      on SIGINT/SIGTERM, answer load balancers' OPTIONS probes 503 and keep serving",
@@ -75,6 +77,10 @@ record RunnerOptions(Path config, Path war, Path dar, Map<String, String> overri
             }
             if (option.equals("--tls-self-signed") && value == null) {
                 tlsSelfSigned = true;
+                continue;
+            }
+            if (option.equals("--pool") && value == null) {
+                overrides.put("pool.enabled", "true");
                 continue;
             }
             if (option.equals("--no-console") && value == null) {

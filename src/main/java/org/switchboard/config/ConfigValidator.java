@@ -60,8 +60,31 @@ final class ConfigValidator {
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
         validateAdmin(file, config.admin());
+        validatePool(file, config.pool(), config.storage().database(), config.bridge().enabled());
         EndpointsValidator.validate(file, config.endpoints());
         RegistrationValidator.validate(file, config.registration(), config.topology(), config.endpoints());
+    }
+
+    private static void validatePool(Path file, PoolSettings pool, DatabaseSettings database, boolean bridge) {
+        requirePositive(file, "pool.lease-seconds", pool.leaseSeconds());
+        requirePositive(file, "pool.renew-seconds", pool.renewSeconds());
+        requirePositive(file, "pool.claims-per-renewal", pool.claimsPerRenewal());
+        if (pool.renewSeconds() * 2 > pool.leaseSeconds()) {
+            throw new ConfigException(file, "pool.renew-seconds", "must be at most half of pool.lease-seconds (" + pool.leaseSeconds()
+                    + "), found " + pool.renewSeconds());
+        }
+        if (pool.clockSkewMillis() < 0 || pool.clockSkewMillis() * 2L >= (pool.leaseSeconds() - pool.renewSeconds()) * 1000L) {
+            throw new ConfigException(file, "pool.clock-skew-millis", "expected at least 0 and below half of (pool.lease-seconds - "
+                    + "pool.renew-seconds) in milliseconds, found " + pool.clockSkewMillis());
+        }
+        if (pool.enabled() && database.isEmbedded()) {
+            throw new ConfigException(file, "pool.enabled", "a pool's members share one database: set storage.database.url to the "
+                    + "pool's PostgreSQL (the embedded H2 file belongs to one instance)");
+        }
+        if (pool.enabled() && bridge) {
+            throw new ConfigException(file, "pool.enabled", "the XMPP bridge does not run in a pool yet (its component connection "
+                    + "would be opened by every member): run the bridge on an instance outside the pool");
+        }
     }
 
     private static void validateAdmin(Path file, AdminSettings admin) {

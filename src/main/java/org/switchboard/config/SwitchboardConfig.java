@@ -13,6 +13,7 @@ public record SwitchboardConfig(
         BridgeSettings bridge,
         AdminSettings admin,
         RegistrationSettings registration,
+        PoolSettings pool,
         List<EndpointSettings> endpoints) {
 
     public SwitchboardConfig {
@@ -23,6 +24,6 @@ public record SwitchboardConfig(
     public static SwitchboardConfig defaults() {
         return new SwitchboardConfig(ServerSettings.defaults(), StorageSettings.defaults(), DispatchSettings.defaults(),
                 TopologySettings.defaults(), PresenceSettings.defaults(), PersistenceSettings.defaults(), BridgeSettings.defaults(),
-                AdminSettings.defaults(), RegistrationSettings.defaults(), List.of());
+                AdminSettings.defaults(), RegistrationSettings.defaults(), PoolSettings.defaults(), List.of());
     }
 }

@@ -7,6 +7,7 @@ import javax.servlet.ServletContext;
 import org.switchboard.config.SwitchboardConfig;
 import org.switchboard.dispatch.EndpointHost;
 import org.switchboard.metrics.SwitchboardMetrics;
+import org.switchboard.pool.PoolMember;
 import org.switchboard.presence.PresenceStore;
 import org.switchboard.presence.view.PresenceViews;
 import org.switchboard.subscription.PersistentSubscriptions;
@@ -43,13 +44,14 @@ public final class Platform implements AutoCloseable {
     private final SwitchboardMetrics metrics;
     private final Registrations registrations;
     private final Optional<Director> director;
+    private final Optional<PoolMember> pool;
     private final AutoCloseable[] resources;
 
     /** {@code resources} are closed in reverse order when the platform stops. */
     Platform(SwitchboardConfig config, Database database, InstanceIdentity identity, Clock clock,
             EndpointHost endpoints, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions, Recovery recovery,
             Optional<BridgeRuntime> bridge, Tunables tunables, SwitchboardMetrics metrics, Registrations registrations,
-            Optional<Director> director, AutoCloseable... resources) {
+            Optional<Director> director, Optional<PoolMember> pool, AutoCloseable... resources) {
         this.config = config;
         this.database = database;
         this.identity = identity;
@@ -65,6 +67,7 @@ public final class Platform implements AutoCloseable {
         this.metrics = metrics;
         this.registrations = registrations;
         this.director = director;
+        this.pool = pool;
         this.resources = resources.clone();
     }
 
@@ -151,6 +154,11 @@ public final class Platform implements AutoCloseable {
     /** Director mode's registrar lookup, when {@code registration.director} is on. */
     public Optional<Director> director() {
         return director;
+    }
+
+    /** This instance's membership of its pool, with {@code pool.enabled}. */
+    public Optional<PoolMember> pool() {
+        return pool;
     }
 
     /** Starts what waits for the container's permission to send SIP: registrations sign in. */

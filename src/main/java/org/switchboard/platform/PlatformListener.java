@@ -48,7 +48,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.switchboard.store.Database;
 import org.switchboard.store.InstanceIdentity;
 import org.switchboard.store.StorageException;
+import org.switchboard.config.PoolSettings;
 import org.switchboard.config.RegistrationSettings;
+import org.switchboard.config.RunnerContract;
+import org.switchboard.pool.Ownership;
+import org.switchboard.pool.PoolException;
+import org.switchboard.pool.PoolMember;
+import org.switchboard.pool.PoolTimings;
 import org.switchboard.endpoint.SipUri;
 import org.switchboard.registration.Director;
 import org.switchboard.registration.DnsSrvLookup;
@@ -112,6 +118,8 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 probe -> DaemonThreads.named("presence-store-probe").newThread(probe).start(),
                 Duration.ofSeconds(config.presence().forgetIdleSeconds()));
         CdiEndpointBeans beans = null;
+        ScheduledExecutorService poolTimers = null;
+        PoolMember poolMember = null;
         ScheduledExecutorService viewTimers = null;
         ExecutorService viewDelivery = null;
         ScheduledExecutorService persistenceTimers = null;
@@ -132,6 +140,12 @@ public final class PlatformListener implements ServletContextListener, SipServle
             if (sipFactory == null) {
                 throw new IllegalStateException("the container gave no SIP factory: is this a SIP servlet container?");
             }
+            Ownership ownership = Ownership.everything();
+            if (config.pool().enabled()) {
+                poolTimers = DaemonThreads.timer("switchboard-pool");
+                poolMember = poolMember(config, identity, database, clock, new ExecutorScheduler(poolTimers));
+                ownership = poolMember;
+            }
             viewTimers = DaemonThreads.timer("switchboard-presence-views");
             ExecutorScheduler scheduler = new ExecutorScheduler(viewTimers);
             // Views' listeners (the presence store's database write among them) run on these, each target's in order:
@@ -139,7 +153,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             viewDelivery = DaemonThreads.workers("switchboard-presence-delivery", PRESENCE_DELIVERY_THREADS);
             views = new PresenceViews(Tunables.viewPolicy(config.presence().views()), scheduler,
                     new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
-                    documents, clock, ThreadLocalRandom.current()::nextDouble, viewDelivery);
+                    documents, clock, ThreadLocalRandom.current()::nextDouble, viewDelivery, ownership);
             persistenceTimers = DaemonThreads.timer("switchboard-persistence");
             ExecutorScheduler persistenceScheduler = new ExecutorScheduler(persistenceTimers);
             PersistenceSettings persistence = config.persistence();
@@ -152,7 +166,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             registrationTimers = DaemonThreads.timer("switchboard-registration");
             registrationWorkers = DaemonThreads.workers("switchboard-registration-work", REGISTRATION_WORKERS);
             registrations = registrations(config.registration(), database.registrarCache(clock), new ExecutorScheduler(registrationTimers),
-                    clock, registrationWorkers);
+                    clock, registrationWorkers, ownership);
             // a thread of its own: a bean's callbacks run on it when a fallback timeout fires
             answerTimers = DaemonThreads.timer("switchboard-answer-timeouts");
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views, registrations,
@@ -183,13 +197,28 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
             }
             tlsCertificate = tlsCertificate(source, config, clock, new ExecutorScheduler(housekeeping));
+            if (poolMember != null) {
+                // every registration and view target is wanted by now: take this member's share, then keep renewing
+                poolMember.join(wait -> Thread.sleep(wait.toMillis()));
+                poolMember.start();
+                PoolMember draining = poolMember;
+                // the runner marks the context when it drains on SIGTERM: hand every lease over then, before the stop
+                poolTimers.scheduleWithFixedDelay(() -> {
+                    if (Boolean.TRUE.equals(context.getAttribute(RunnerContract.DRAINING_ATTRIBUTE))) {
+                        draining.drain();
+                    }
+                }, 250, 250, TimeUnit.MILLISECONDS);
+            }
         } catch (RuntimeException e) {
-            LOG.error(e instanceof ConfigException ? e.getMessage() : "Cannot start the endpoints: " + e);
+            LOG.error(e instanceof ConfigException || e instanceof PoolException ? e.getMessage() : "Cannot start the endpoints: " + e);
             if (e instanceof ConfigException) {
                 context.setAttribute(ConfigException.CONTEXT_ATTRIBUTE, e.getMessage());
             }
             Closing.quietly(bridge);
             Closing.quietly(views);
+            if (poolTimers != null) {
+                poolTimers.shutdownNow();
+            }
             if (viewTimers != null) {
                 viewTimers.shutdownNow();
             }
@@ -220,6 +249,13 @@ public final class PlatformListener implements ServletContextListener, SipServle
         ExecutorService stoppableRegistrationTimers = registrationTimers;
         ExecutorService stoppableRegistrationWorkers = registrationWorkers;
         ExecutorService stoppableAnswerTimers = answerTimers;
+        Optional<PoolMember> pool = Optional.ofNullable(poolMember);
+        ExecutorService stoppablePoolTimers = poolTimers;
+        // first of all at the stop: hand every lease over (cleanly, while SIP still goes out) and leave the pool
+        AutoCloseable leavePool = () -> pool.ifPresent(member -> {
+            member.close();
+            stoppablePoolTimers.shutdownNow();
+        });
         Optional<Director> director = config.registration().director() ? Optional.of(Director.of(config.topology())) : Optional.empty();
         Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations(), source.file());
         SwitchboardMetrics metrics = new SwitchboardMetrics(new SwitchboardMetrics.Sources(endpoints.counts(), presence, views, subscriptions,
@@ -229,11 +265,12 @@ public final class PlatformListener implements ServletContextListener, SipServle
         BridgeRuntime runningBridge = bridge;
         Optional<Recovery> stoppedRecovery = Optional.ofNullable(recovery); // stopped first, before the database goes
         Platform platform = new Platform(config, database, identity, clock, endpoints, presence, views, subscriptions, recovery,
-                Optional.ofNullable(runningBridge), tunables, metrics, registrations, director, metrics,
+                Optional.ofNullable(runningBridge), tunables, metrics, registrations, director, pool, metrics,
                 stoppablePersistence::shutdownNow, flushedAtStop::flushNow, beans, stoppableViewTimers::shutdownNow,
                 stoppableViewDelivery::shutdownNow, views, endpoints,
                 runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
-                stoppableRegistrationWorkers::shutdownNow, registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow);
+                stoppableRegistrationWorkers::shutdownNow, registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow,
+                leavePool);
         endpoints.readiness(new Readiness(context, Optional.ofNullable(recovery)));
         platform.attachTo(context);
         tlsCertificate.ifPresent(certificate -> {
@@ -297,8 +334,18 @@ public final class PlatformListener implements ServletContextListener, SipServle
         return Optional.of(new CertificateExpiry(certificate.subject(), certificate.notAfter(), clock, scheduler, LOG::warn));
     }
 
+    /** This instance as a member of its pool (pool.enabled): its id, its SIP address for operators, the shared tables. */
+    private static PoolMember poolMember(SwitchboardConfig config, InstanceIdentity identity, Database database, Clock clock,
+            ExecutorScheduler scheduler) {
+        PoolSettings pool = config.pool();
+        PoolTimings timings = new PoolTimings(Duration.ofSeconds(pool.leaseSeconds()), Duration.ofSeconds(pool.renewSeconds()),
+                Duration.ofMillis(pool.clockSkewMillis()), pool.claimsPerRenewal());
+        String address = "sip:" + config.server().sipAddress() + ":" + config.server().sipPort();
+        return new PoolMember(identity.instanceId(), address, database.leaseTable(clock), timings, scheduler, clock);
+    }
+
     private static Registrations registrations(RegistrationSettings settings, RegistrarCache cache, ExecutorScheduler scheduler,
-            Clock clock, ExecutorService workers) {
+            Clock clock, ExecutorService workers, Ownership ownership) {
         Optional<SrvLookup> srv = Optional.of(new DnsSrvLookup(settings.dnsServer().isEmpty() ? Optional.empty()
                 : Optional.of(DnsSrvLookup.parseServer(settings.dnsServer()))));
         RegistrarDiscovery discovery = new RegistrarDiscovery(srv, settings.srvDomain(), settings.transport().id(),
@@ -306,7 +353,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         RegistrationPolicy policy = new RegistrationPolicy(Duration.ofSeconds(settings.expiresSeconds()),
                 Duration.ofSeconds(settings.failureDetectionSeconds()), Duration.ofSeconds(settings.fallbackSeconds()),
                 Duration.ofSeconds(settings.probeIntervalSeconds()), settings.maxRedirects());
-        return new Registrations(policy, discovery, cache, scheduler, clock, workers);
+        return new Registrations(policy, discovery, cache, scheduler, clock, workers, ownership);
     }
 
     /** Drivers this web application registered must go with it, or the container reports a leak. */

@@ -181,6 +181,18 @@ public final class Registration {
         }
     }
 
+    /**
+     * Another pool member holds this registration now (this one lost its lease): stop at once, without a REGISTER —
+     * an unregister would remove the binding the new owner made.
+     */
+    public synchronized void abandon() {
+        if (state == RegistrationState.STOPPED) {
+            return;
+        }
+        cancelAll();
+        moveTo(RegistrationState.STOPPED, "owned by another pool member now");
+    }
+
     // ---- discovery --------------------------------------------------------------------------------------
 
     private void discover(String why) {

@@ -11,6 +11,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.switchboard.endpoint.Aor;
+import org.switchboard.pool.LeaseKey;
+import org.switchboard.pool.Owned;
+import org.switchboard.pool.Ownership;
 import org.switchboard.timing.Scheduler;
 import org.switchboard.timing.SerialExecutor;
 
@@ -30,7 +33,11 @@ public final class Registrations implements AutoCloseable {
     private final Clock clock;
     /** The threads every registration's work runs on, each registration's in order ({@link SerialExecutor}). */
     private final Executor workers;
+    /** Who registers which endpoint: every one here on a single instance; in a pool, the owner of its lease. */
+    private final Ownership ownership;
+    /** The registrations running here (owned here), by endpoint. */
     private final Map<String, Registration> byEndpoint = new ConcurrentSkipListMap<>();
+    private final Map<String, Ownership.Claim> wanted = new ConcurrentHashMap<>();
     private final Map<String, Deque<RegistrationEvent>> events = new ConcurrentHashMap<>();
     private final List<RegistrationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean open;
@@ -43,6 +50,13 @@ public final class Registrations implements AutoCloseable {
     /** {@code workers}: where registrations handle their events, DNS lookups and cache writes (never a SIP thread). */
     public Registrations(RegistrationPolicy policy, RegistrarDiscovery discovery, RegistrarCache cache, Scheduler scheduler, Clock clock,
             Executor workers) {
+        this(policy, discovery, cache, scheduler, clock, workers, Ownership.everything());
+    }
+
+    /** {@code ownership}: in a pool, an endpoint registers from the member that holds its lease, and only from there. */
+    public Registrations(RegistrationPolicy policy, RegistrarDiscovery discovery, RegistrarCache cache, Scheduler scheduler, Clock clock,
+            Executor workers, Ownership ownership) {
+        this.ownership = ownership;
         this.workers = workers;
         this.policy = policy;
         this.discovery = discovery;
@@ -51,17 +65,35 @@ public final class Registrations implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Adds the registration of one endpoint; it starts at once when SIP may already be sent, else at {@link #open}. */
-    public Registration add(String endpoint, Aor user, Function<RegisterSender.Wire, RegisterSender> senderFor) {
-        Registration registration = new Registration(endpoint, user, policy, discovery, cache, this::record, scheduler, clock,
-                new SerialExecutor(workers), senderFor);
-        if (byEndpoint.putIfAbsent(endpoint, registration) != null) {
+    /**
+     * Adds the registration of one endpoint: it runs where its lease is held (here, on a single instance), and starts at
+     * once when SIP may already be sent, else at {@link #open}.
+     */
+    public void add(String endpoint, Aor user, Function<RegisterSender.Wire, RegisterSender> senderFor) {
+        if (wanted.containsKey(endpoint)) {
             throw new IllegalArgumentException("the endpoint " + endpoint + " registers already");
         }
-        if (open) {
-            registration.start();
-        }
-        return registration;
+        wanted.put(endpoint, ownership.want(new LeaseKey(LeaseKey.Kind.REGISTRATION, endpoint), new Owned() {
+            @Override
+            public void acquired() {
+                Registration registration = new Registration(endpoint, user, policy, discovery, cache, Registrations.this::record,
+                        scheduler, clock, new SerialExecutor(workers), senderFor);
+                byEndpoint.put(endpoint, registration);
+                if (open) {
+                    registration.start();
+                }
+            }
+
+            @Override
+            public void released(boolean handover) {
+                Registration registration = byEndpoint.remove(endpoint);
+                if (registration != null && handover) {
+                    registration.stop();
+                } else if (registration != null) {
+                    registration.abandon();
+                }
+            }
+        }));
     }
 
     /** SIP may be sent: every registration signs in (on the workers: discovery may wait for DNS). */

@@ -27,6 +27,11 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void pool_joins_the_pool_through_its_configuration_key() throws Exception {
+        assertThat(RunnerOptions.parse(List.of("--pool"), home).overrides()).containsExactly(java.util.Map.entry("pool.enabled", "true"));
+    }
+
+    @Test
     void listening_options_become_overrides_of_their_configuration_keys() throws Exception {
         RunnerOptions options = RunnerOptions.parse(List.of("--sip-port", "5070", "--http-port=8081",
                 "--sip-address", "127.0.0.2", "--http-address", "127.0.0.3", "--sip-transports", "tcp"), home);

@@ -16,7 +16,7 @@ class PlatformTest {
 
     private Platform platform() {
         return new Platform(SwitchboardConfig.defaults(), null, new InstanceIdentity("id", Instant.EPOCH, 1), clock, null, null, null, null, null,
-                java.util.Optional.empty(), null, null, null, java.util.Optional.empty());
+                java.util.Optional.empty(), null, null, null, java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     @Test

@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import org.switchboard.pool.Ownership;
 import org.switchboard.presence.PresenceDocuments;
 
 /**
@@ -27,6 +30,10 @@ public final class PresenceViews implements AutoCloseable {
     private final DoubleSupplier random;
     private final Executor deliveryThreads;
     private final List<RemotePresenceView> views = new CopyOnWriteArrayList<>();
+    /** Who subscribes to which target (in a pool, the holder of the target's lease). */
+    private final Ownership ownership;
+    /** How many views each endpoint has made: a view's number is part of its targets' lease keys. */
+    private final Map<String, AtomicInteger> madeBy = new ConcurrentHashMap<>();
 
     /** Listeners called on the thread that handles the SIP message, once the target's lock is released (tests). */
     public PresenceViews(ViewPolicy policy, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents, Clock clock,
@@ -40,6 +47,17 @@ public final class PresenceViews implements AutoCloseable {
      */
     public PresenceViews(ViewPolicy policy, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents, Clock clock,
             DoubleSupplier random, Executor deliveryThreads) {
+        this(policy, scheduler, pacer, documents, clock, random, deliveryThreads, Ownership.everything());
+    }
+
+    /**
+     * {@code ownership}: in a pool each target of each view is subscribed by one member, the holder of its lease (keyed by
+     * the endpoint, the view's number among the endpoint's views, and the target: every member's beans make the same
+     * views in the same order).
+     */
+    public PresenceViews(ViewPolicy policy, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents, Clock clock,
+            DoubleSupplier random, Executor deliveryThreads, Ownership ownership) {
+        this.ownership = ownership;
         this.deliveryThreads = deliveryThreads;
         this.policy = policy;
         this.scheduler = scheduler;
@@ -52,8 +70,9 @@ public final class PresenceViews implements AutoCloseable {
     /** A new, empty view owned by endpoint {@code owner}; {@code edge} sends its SUBSCRIBEs. */
     public RemotePresenceView create(String owner, ViewMode mode, PresenceViewListener listener, Function<RemotePresenceView.Wire, SubscribeSender> edge) {
         RemotePresenceView[] made = new RemotePresenceView[1];
+        int number = madeBy.computeIfAbsent(owner, o -> new AtomicInteger()).incrementAndGet();
         RemotePresenceView view = new RemotePresenceView(owner, mode, this::policy, listener, edge, scheduler, pacer, documents, clock, random,
-                deliveryThreads, () -> views.remove(made[0]));
+                deliveryThreads, () -> views.remove(made[0]), ownership, owner + "#" + number);
         made[0] = view;
         views.add(view);
         return view;
@@ -85,8 +104,7 @@ public final class PresenceViews implements AutoCloseable {
     public int refreshAll() {
         int targets = 0;
         for (RemotePresenceView view : views) {
-            targets += view.targets().size();
-            view.refreshAll();
+            targets += view.refreshAll();
         }
         return targets;
     }

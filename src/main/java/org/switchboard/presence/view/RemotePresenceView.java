@@ -19,6 +19,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.switchboard.pool.LeaseKey;
+import org.switchboard.pool.Owned;
+import org.switchboard.pool.Ownership;
 import org.switchboard.endpoint.Aor;
 import org.switchboard.presence.PresenceDocumentException;
 import org.switchboard.presence.PresenceDocuments;
@@ -45,6 +48,13 @@ public final class RemotePresenceView implements AutoCloseable {
     private final DoubleSupplier random;
     /** The threads this view's listener is called on (each target's events in order, on a serial executor of its own). */
     private final Executor deliveryThreads;
+    /** Who subscribes to which target: this instance for all on its own; in a pool, the holder of the target's lease. */
+    private final Ownership ownership;
+    /** The first part of this view's lease keys: its endpoint and its number among the endpoint's views. */
+    private final String leasePrefix;
+    /** Every target the view wants, subscribed here or (in a pool) by another member. */
+    private final Map<Aor, Ownership.Claim> wanted = new ConcurrentHashMap<>();
+    /** The targets subscribed from this instance. */
     private final Map<Aor, TargetSubscription> targets = new ConcurrentHashMap<>();
     /** Removed targets still unsubscribing: their answers and last NOTIFYs still find them. */
     private final Map<Aor, TargetSubscription> leaving = new ConcurrentHashMap<>();
@@ -57,13 +67,16 @@ public final class RemotePresenceView implements AutoCloseable {
     RemotePresenceView(String owner, ViewMode mode, Supplier<ViewPolicy> policy, PresenceViewListener listener,
             Function<Wire, SubscribeSender> edge, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents,
             Clock clock, DoubleSupplier random, Runnable onClose) {
-        this(owner, mode, policy, listener, edge, scheduler, pacer, documents, clock, random, Runnable::run, onClose);
+        this(owner, mode, policy, listener, edge, scheduler, pacer, documents, clock, random, Runnable::run, onClose,
+                Ownership.everything(), owner + "#1");
     }
 
     /** {@code deliveryThreads}: where the listener hears each target's transitions and presence, in order per target. */
     RemotePresenceView(String owner, ViewMode mode, Supplier<ViewPolicy> policy, PresenceViewListener listener,
             Function<Wire, SubscribeSender> edge, Scheduler scheduler, RefreshPacer pacer, PresenceDocuments documents,
-            Clock clock, DoubleSupplier random, Executor deliveryThreads, Runnable onClose) {
+            Clock clock, DoubleSupplier random, Executor deliveryThreads, Runnable onClose, Ownership ownership, String leasePrefix) {
+        this.ownership = ownership;
+        this.leasePrefix = leasePrefix;
         this.deliveryThreads = deliveryThreads;
         this.owner = owner;
         this.mode = mode;
@@ -87,23 +100,27 @@ public final class RemotePresenceView implements AutoCloseable {
         return owner;
     }
 
-    /** Starts subscribing to each target not already in the view, paced by the platform's pacer. */
+    /**
+     * Starts subscribing to each target not already in the view, paced by the platform's pacer — from this instance, or
+     * in a pool from the member that holds the target's lease.
+     */
     public void addTargets(Collection<Aor> added) {
         if (closed) {
             throw new IllegalStateException("the view is closed");
         }
-        List<Runnable> starts = new ArrayList<>();
         for (Aor target : added) {
-            TargetSubscription subscription = targets.computeIfAbsent(target, t -> new TargetSubscription(t, mode, policy, sender,
-                    events, new SerialExecutor(deliveryThreads), scheduler, clock, random, dialogs::incrementAndGet));
-            starts.add(subscription::start);
+            wanted.computeIfAbsent(target, t -> ownership.want(new LeaseKey(LeaseKey.Kind.VIEW_TARGET, leasePrefix + " " + t),
+                    new TargetLease(t)));
         }
-        pacer.submit(starts); // paced like forced refreshes: thousands of targets never go out in one burst
     }
 
     /** Unsubscribes from each target and forgets it. */
     public void removeTargets(Collection<Aor> removed) {
         for (Aor target : removed) {
+            Ownership.Claim claim = wanted.remove(target);
+            if (claim != null) {
+                claim.drop();
+            }
             TargetSubscription subscription = targets.remove(target);
             if (subscription != null) {
                 leaving.put(target, subscription);
@@ -113,21 +130,54 @@ public final class RemotePresenceView implements AutoCloseable {
         }
     }
 
+    /** One target's subscription, started while this instance holds the target's lease. */
+    private final class TargetLease implements Owned {
+        private final Aor target;
+
+        TargetLease(Aor target) {
+            this.target = target;
+        }
+
+        @Override
+        public void acquired() {
+            TargetSubscription subscription = targets.computeIfAbsent(target, t -> new TargetSubscription(t, mode, policy, sender,
+                    events, new SerialExecutor(deliveryThreads), scheduler, clock, random, dialogs::incrementAndGet));
+            pacer.submit(List.of(subscription::start)); // paced like forced refreshes: thousands never go out in one burst
+        }
+
+        @Override
+        public void released(boolean handover) {
+            TargetSubscription subscription = targets.remove(target);
+            if (subscription == null) {
+                return;
+            }
+            if (handover) {
+                leaving.put(target, subscription);
+                subscription.stop();
+                forgetIfEnded(target, subscription);
+            } else {
+                subscription.abandon();
+            }
+        }
+    }
+
+    /** Every target the view wants (in a pool, some may be subscribed by other members). */
     public List<Aor> targets() {
-        return List.copyOf(targets.keySet());
+        return List.copyOf(wanted.keySet());
     }
 
     public Optional<SubscriptionState> state(Aor target) {
         return Optional.ofNullable(targets.get(target)).map(TargetSubscription::state);
     }
 
-    /** Re-SUBSCRIBEs every target now, paced with every other forced refresh of the platform. */
-    public void refreshAll() {
+    /** Re-SUBSCRIBEs every target subscribed from here now, paced with every other forced refresh; returns how many. */
+    public int refreshAll() {
         List<Runnable> refreshes = new ArrayList<>();
         for (TargetSubscription subscription : targets.values()) {
             refreshes.add(subscription::forceRefresh);
         }
         pacer.submit(refreshes);
+        return refreshes.size();
     }
 
     /**
@@ -192,7 +242,7 @@ public final class RemotePresenceView implements AutoCloseable {
                 periodicRefresh.cancel();
             }
         }
-        removeTargets(List.copyOf(targets.keySet()));
+        removeTargets(List.copyOf(wanted.keySet()));
         onClose.run();
     }
 

@@ -158,6 +158,27 @@ final class TargetSubscription {
     }
 
     /**
+     * Another pool member holds this target now (this one lost its lease): end at once without a word on the wire —
+     * an unsubscribe could end the new owner's subscription at a server that matches by From and Event.
+     */
+    void abandon() {
+        abandonLocked();
+        events.deliver();
+    }
+
+    private synchronized void abandonLocked() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelTimer();
+        pending = -1;
+        if (state != SubscriptionState.TERMINATED) {
+            moveTo(SubscriptionState.TERMINATED, "owned by another pool member now");
+        }
+    }
+
+    /**
      * The final answer to a SUBSCRIBE.
      *
      * @param expires    the granted Expires, when the answer has one
