@@ -57,6 +57,8 @@ public final class AdminApiServlet extends HttpServlet {
             case "endpoints" -> json(response, HttpServletResponse.SC_OK, endpoints(platform));
             case "presence-views" -> json(response, HttpServletResponse.SC_OK, presenceViews(platform, Integer.MAX_VALUE));
             case "presence" -> presence(request, response, platform);
+            case "pool" -> json(response, HttpServletResponse.SC_OK,
+                    platform.pool().map(member -> HealthServlet.pool(member.status())).orElseGet(() -> Map.of("enabled", false)));
             case "pools" -> json(response, HttpServletResponse.SC_OK, pools(platform.config().topology()));
             case "recovery" -> json(response, HttpServletResponse.SC_OK, recovery(platform));
             case "persistence" -> json(response, HttpServletResponse.SC_OK, platform.subscriptions().status());

@@ -14,6 +14,8 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import javax.servlet.sip.SipServlet;
 import org.switchboard.Version;
+import org.switchboard.pool.Member;
+import org.switchboard.pool.PoolStatus;
 import org.switchboard.bridge.BridgeCounts;
 import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.platform.BridgeRuntime;
@@ -100,6 +102,7 @@ public final class HealthServlet extends HttpServlet {
         platform.recovery().ifPresent(recovery -> body.put("recovery", recovery.progress()));
         body.put("bridge", platform.bridge().map(HealthServlet::bridge).orElseGet(() -> Map.of("state", XmppConnectionState.DISABLED)));
         body.put("registrations", registrations(platform));
+        body.put("pool", platform.pool().map(member -> pool(member.status())).orElseGet(() -> Map.of("enabled", false)));
         return body;
     }
 
@@ -107,6 +110,30 @@ public final class HealthServlet extends HttpServlet {
      * Each registering endpoint: its state and since when, where it is registered, its primary and backup
      * registrars, and its recent steps. Endpoint names and registrar addresses only: the user's AOR is left out.
      */
+    /** The pool as this member saw it at its last renewal: members, what this one holds, takeovers. */
+    static Map<String, Object> pool(PoolStatus status) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enabled", true);
+        out.put("instanceId", status.instanceId());
+        out.put("state", status.state());
+        status.lastRenewal().ifPresent(at -> out.put("lastRenewal", at.toString()));
+        out.put("leases", status.owned());
+        out.put("takeovers", status.takeovers());
+        out.put("handovers", status.handovers());
+        out.put("lost", status.lost());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (Member member : status.members()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("instanceId", member.instanceId());
+            m.put("address", member.address());
+            m.put("state", member.state());
+            m.put("leaseExpiresAt", member.leaseExpiresAt().toString());
+            members.add(m);
+        }
+        out.put("members", members);
+        return out;
+    }
+
     static List<Map<String, Object>> registrations(Platform platform) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (RegistrationSnapshot r : platform.registrations()) {

@@ -93,6 +93,11 @@ public final class PlatformAdmin implements PlatformMBean, AutoCloseable {
     }
 
     @Override
+    public String getPoolStatus() {
+        return platform.pool().map(p -> String.valueOf(p.status())).orElse("not in a pool");
+    }
+
+    @Override
     public String getPresenceCounts() {
         return String.valueOf(platform.presence().counts());
     }

@@ -23,6 +23,9 @@ public interface PlatformMBean {
     /** Recovery of this start: recovered of total, batches, finished or not. */
     String getRecoveryProgress();
 
+    /** The pool as this member saw it at its last renewal (members, leases held, takeovers), or "not in a pool". */
+    String getPoolStatus();
+
     /** Presence updates offered since start and what became of them. */
     String getPresenceCounts();
 

@@ -21,6 +21,9 @@ import org.switchboard.bridge.XmppConnectionState;
 import org.switchboard.dispatch.routing.DispatchCounts;
 import org.switchboard.dispatch.routing.Rule;
 import org.switchboard.dispatch.routing.RoutingDecision;
+import org.switchboard.pool.LeaseKey;
+import org.switchboard.pool.MemberState;
+import org.switchboard.pool.PoolMember;
 import org.switchboard.tls.CertificateExpiry;
 import org.switchboard.presence.PresenceStore;
 import org.switchboard.presence.view.PresenceViews;
@@ -51,7 +54,8 @@ public final class SwitchboardMetrics implements AutoCloseable {
      * {@code tlsCertificate} without SIP over TLS.
      */
     public record Sources(DispatchCounts dispatch, PresenceStore presence, PresenceViews views, PersistentSubscriptions subscriptions,
-            Optional<Recovery> recovery, Optional<BridgeStatus> bridge, Optional<CertificateExpiry> tlsCertificate) {
+            Optional<Recovery> recovery, Optional<BridgeStatus> bridge, Optional<CertificateExpiry> tlsCertificate,
+            Optional<PoolMember> pool) {
     }
 
     public SwitchboardMetrics(Sources sources) {
@@ -75,6 +79,27 @@ public final class SwitchboardMetrics implements AutoCloseable {
         sources.recovery().ifPresent(this::bindRecovery);
         sources.bridge().ifPresent(this::bindBridge);
         sources.tlsCertificate().ifPresent(this::bindTlsCertificate);
+        sources.pool().ifPresent(this::bindPool);
+    }
+
+    private void bindPool(PoolMember pool) {
+        for (LeaseKey.Kind kind : LeaseKey.Kind.values()) {
+            Gauge.builder("switchboard.pool.leases", pool, p -> p.status().owned().getOrDefault(kind, 0))
+                    .description("Leases this instance holds (the work it does for the pool), by kind").tags("kind", tag(kind.name()))
+                    .register(registry);
+        }
+        for (MemberState state : MemberState.values()) {
+            Gauge.builder("switchboard.pool.members", pool, p -> p.status().members().stream().filter(m -> m.state() == state).count())
+                    .description("Members of the pool in the member table at the last renewal, by state").tags("state", tag(state.name()))
+                    .register(registry);
+        }
+        FunctionCounter.builder("switchboard.pool.takeovers", pool, p -> p.status().takeovers())
+                .description("Leases taken over from members whose membership lapsed").register(registry);
+        FunctionCounter.builder("switchboard.pool.handovers", pool, p -> p.status().handovers())
+                .description("Leases handed over (draining, rebalancing)").register(registry);
+        FunctionCounter.builder("switchboard.pool.lost", pool, p -> p.status().lost())
+                .description("Leases stopped here because another member holds them or the membership could not be renewed")
+                .register(registry);
     }
 
     private void bindTlsCertificate(CertificateExpiry certificate) {

@@ -259,7 +259,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
         Optional<Director> director = config.registration().director() ? Optional.of(Director.of(config.topology())) : Optional.empty();
         Tunables tunables = new Tunables(config, views, Optional.ofNullable(recovery), endpoints.conversations(), source.file());
         SwitchboardMetrics metrics = new SwitchboardMetrics(new SwitchboardMetrics.Sources(endpoints.counts(), presence, views, subscriptions,
-                Optional.ofNullable(recovery), Optional.ofNullable(bridge), tlsCertificate));
+                Optional.ofNullable(recovery), Optional.ofNullable(bridge), tlsCertificate, pool));
         // Closed in reverse: registrations first (they unregister), then the bridge, endpoints (their beans close their
         // views), views left open, timers, and the last subscription writes.
         BridgeRuntime runningBridge = bridge;
