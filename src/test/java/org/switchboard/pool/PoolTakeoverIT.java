@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sip.header.ViaHeader;
@@ -21,23 +22,27 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.arquillian.FreePorts;
 import org.switchboard.store.Database;
 import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Health;
 import org.switchboard.testing.RunningSwitchboard;
 import org.switchboard.testing.SipPresencePeer;
 import org.switchboard.testing.SipPresencePeer.ReceivedSubscribe;
+import org.switchboard.testing.SippPeer;
 import org.switchboard.testing.TestPostgres;
 
 /**
  * Two real instances in a pool on one real PostgreSQL, each with the same presence view of ten targets at a JAIN-SIP
- * presence server: every target is subscribed by exactly one of them (the lease table and the wire agree), and when
- * one is killed with SIGKILL the survivor takes its targets over in new dialogs within the pool's bound. A trigger
+ * presence server and the same two registering user endpoints (a SIPp registrar): every target is subscribed and every
+ * endpoint registered by exactly one of them (the lease table and the wire agree), and when one is killed with SIGKILL
+ * the survivor takes its targets over in new dialogs, and its registrations, within the pool's bound. A trigger
  * keeps every change of a lease, so the test checks that no target ever passed from one live owner to another.
  */
 class PoolTakeoverIT {
 
     private static final int TARGETS = 10;
+    private static final List<String> USERS = List.of("alice", "bob");
     private static TestPostgres postgres;
 
     @TempDir
@@ -67,12 +72,14 @@ class PoolTakeoverIT {
 
     @Test
     void every_target_is_subscribed_by_one_member_and_the_survivor_takes_a_killed_members_targets_over() throws Exception {
-        try (SipPresencePeer presenceServer = SipPresencePeer.udp()) {
+        try (SipPresencePeer presenceServer = SipPresencePeer.udp();
+             SippPeer registrar = SippPeer.start(work, "registrar", "registrar-uas.xml", FreePorts.udpAndTcp())) {
             List<String> targets = IntStream.range(0, TARGETS).mapToObj(i -> "\"sip:user" + i + "@example.com\"").toList();
             String config = AdminLogin.configSection() + """
                     storage:
                       database: {url: "%s", username: postgres}
                     pool: {enabled: true, lease-seconds: 6, renew-seconds: 2, clock-skew-millis: 500}
+                    registration: {enabled: true, servers: ["%s"], expires-seconds: 60}
                     topology:
                       front-end-pool: fe
                       front-end-pools:
@@ -81,30 +88,42 @@ class PoolTakeoverIT {
                       - aor: sip:monitor@example.com
                         bean: presence-monitor
                         settings: {targets: %s}
-                    """.formatted(postgres.url(), presenceServer.nextHop(), targets);
+                      - {aor: "sip:alice@example.com", kind: user, epid: desk, bean: echo, register: true}
+                      - {aor: "sip:bob@example.com", kind: user, epid: desk, bean: echo, register: true}
+                    """.formatted(postgres.url(), registrar.uri(), presenceServer.nextHop(), targets);
             try (RunningSwitchboard a = RunningSwitchboard.in(work.resolve("a")).configText(config).start();
                  RunningSwitchboard b = RunningSwitchboard.in(work.resolve("b")).configText(config).start()) {
                 Map<String, String> idByPort = Map.of(String.valueOf(a.sipPort()), instanceId(a), String.valueOf(b.sipPort()), instanceId(b));
 
-                Map<String, String> owners = awaitOwners(o -> o.size() == TARGETS && o.values().stream().distinct().count() == 2,
+                Map<String, String> owners = awaitOwners("VIEW_TARGET", o -> o.size() == TARGETS, Duration.ofSeconds(30));
+                awaitOwners("REGISTRATION", o -> o.size() == USERS.size(), Duration.ofSeconds(30));
+                Map<String, Long> held = awaitLeaseCounts(c -> c.size() == 2 && c.values().stream().allMatch(n -> n == 6),
                         Duration.ofSeconds(30));
-                assertThat(owners.values().stream().collect(Collectors.groupingBy(o -> o, Collectors.counting())).values())
-                        .as("five targets each once the second member joined").containsOnly(5L);
+                assertThat(held).as("twelve leases, six each once the second member joined").hasSize(2);
+                owners = awaitOwners("VIEW_TARGET", o -> o.size() == TARGETS, Duration.ofSeconds(5));
                 awaitWireAgrees(presenceServer, idByPort, owners, Duration.ofSeconds(15));
+                Map<String, String> registeredBy = awaitOwners("REGISTRATION", o -> o.size() == USERS.size(), Duration.ofSeconds(5));
+                awaitRegistrationsFrom(registrar, idByPort, registeredBy, 0, b, Duration.ofSeconds(30));
 
+                int registersBefore = registrar.lines("REGISTER ").size();
                 Instant killedAt = Instant.now();
                 a.kill();
                 String survivor = idByPort.get(String.valueOf(b.sipPort()));
-                Map<String, String> after = awaitOwners(o -> o.size() == TARGETS && o.values().stream().allMatch(survivor::equals),
+                Map<String, String> after = awaitOwners("VIEW_TARGET", o -> o.size() == TARGETS && o.values().stream().allMatch(survivor::equals),
                         Duration.ofSeconds(30));
                 Duration takeover = Duration.between(killedAt, Instant.now());
                 assertThat(takeover).as("taken over within the bound (lease 6 s + skew + renewal)").isLessThan(Duration.ofSeconds(15));
                 awaitWireAgrees(presenceServer, Map.of(String.valueOf(b.sipPort()), survivor), after, Duration.ofSeconds(15));
+                Map<String, String> registeredAfter = awaitOwners("REGISTRATION",
+                        o -> o.size() == USERS.size() && o.values().stream().allMatch(survivor::equals), Duration.ofSeconds(10));
+                awaitRegistrationsFrom(registrar, Map.of(String.valueOf(b.sipPort()), survivor), registeredAfter, registersBefore, b,
+                        Duration.ofSeconds(15));
                 JsonNode pool = Health.detail(b).get("pool");
-                assertThat(pool.get("takeovers").asLong()).isEqualTo(5);
+                assertThat(pool.get("takeovers").asLong()).as("%s", pool).isEqualTo(6);
                 assertThat(pool.get("leases").get("VIEW_TARGET").asInt()).isEqualTo(TARGETS);
+                assertThat(pool.get("leases").get("REGISTRATION").asInt()).isEqualTo(USERS.size());
                 assertNoTwoLiveOwners(killedAt);
-                System.out.println("Takeover of 5 view targets after SIGKILL: " + takeover.toMillis() + " ms");
+                System.out.println("Takeover of 6 leases (view targets and a registration) after SIGKILL: " + takeover.toMillis() + " ms");
             }
         }
     }
@@ -113,35 +132,83 @@ class PoolTakeoverIT {
         return Health.detail(server).get("instanceId").asText();
     }
 
-    /** The owner of each view target's lease, by target, once {@code condition} holds. */
-    private static Map<String, String> awaitOwners(java.util.function.Predicate<Map<String, String>> condition, Duration timeout)
+    /**
+     * The owner of each lease of {@code kind}, once {@code condition} holds: by target for view targets ("monitor#1
+     * sip:user3@example.com" → "sip:user3@example.com"), by endpoint name for registrations.
+     */
+    private static Map<String, String> awaitOwners(String kind, Predicate<Map<String, String>> condition, Duration timeout)
             throws Exception {
         Map<String, String> owners = Map.of();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            owners = owners();
+            owners = new HashMap<>();
+            for (String[] row : query("SELECT item_key, owner_id FROM pool_lease WHERE owner_id IS NOT NULL AND kind = '" + kind + "'")) {
+                owners.put(row[0].substring(row[0].indexOf(' ') + 1), row[1]);
+            }
             if (condition.test(owners)) {
                 return owners;
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("the leases did not settle within " + timeout + ": " + owners);
+        throw new AssertionError("the " + kind + " leases did not settle within " + timeout + ": " + owners);
     }
 
-    private static Map<String, String> owners() throws Exception {
-        Map<String, String> owners = new HashMap<>();
-        try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT item_key, owner_id FROM pool_lease WHERE kind = 'VIEW_TARGET' AND owner_id IS NOT NULL")) {
+    /** Leases held per member, once {@code condition} holds. */
+    private static Map<String, Long> awaitLeaseCounts(Predicate<Map<String, Long>> condition, Duration timeout) throws Exception {
+        Map<String, Long> counts = Map.of();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            counts = query("SELECT owner_id FROM pool_lease WHERE owner_id IS NOT NULL").stream()
+                    .collect(Collectors.groupingBy(row -> row[0], Collectors.counting()));
+            if (condition.test(counts)) {
+                return counts;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the leases were not shared as expected within " + timeout + ": " + counts);
+    }
+
+    private static List<String[]> query(String sql) throws Exception {
+        List<String[]> rows = new ArrayList<>();
+        try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
-                owners.put(target(rs.getString(1)), rs.getString(2));
+                String[] row = new String[columns];
+                for (int i = 0; i < columns; i++) {
+                    row[i] = rs.getString(i + 1);
+                }
+                rows.add(row);
             }
         }
-        return owners;
+        return rows;
     }
 
-    /** "monitor#1 sip:user3@example.com" → "sip:user3@example.com". */
-    private static String target(String itemKey) {
-        return itemKey.substring(itemKey.indexOf(' ') + 1);
+    /**
+     * The newest REGISTER with a non-zero Expires of each endpoint, among those the registrar logged after the first
+     * {@code skip}, comes from the member that holds its lease: endpoint "alice-desk" is user alice.
+     */
+    private static void awaitRegistrationsFrom(SippPeer registrar, Map<String, String> idByPort, Map<String, String> registeredBy,
+            int skip, RunningSwitchboard member, Duration timeout) throws Exception {
+        Map<String, String> last = Map.of();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<String, String> newest = new HashMap<>();
+            List<String> lines = registrar.lines("REGISTER ");
+            for (String line : lines.subList(Math.min(skip, lines.size()), lines.size())) {
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("via=[0-9.]+:([0-9]+) to=sip:([a-z]+)@example\\.com .* expires=([0-9]+)").matcher(line);
+                if (m.find() && !m.group(3).equals("0")) {
+                    newest.put(m.group(2) + "-desk", idByPort.getOrDefault(m.group(1), "port " + m.group(1)));
+                }
+            }
+            last = newest;
+            if (newest.equals(registeredBy)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("REGISTERs after the first " + skip + " came from " + last + ", the leases say " + registeredBy
+                + "; " + registrar.describe() + "; registrations of " + member.sipPort() + ": " + Health.detail(member).get("registrations"));
     }
 
     /**
@@ -197,7 +264,7 @@ class PoolTakeoverIT {
                         .add(new Object[] {rs.getString(2), rs.getLong(3), rs.getTimestamp(4)});
             }
         }
-        assertThat(byKey).hasSize(TARGETS);
+        assertThat(byKey).hasSize(TARGETS + USERS.size());
         int takeovers = 0;
         for (Map.Entry<String, List<Object[]>> entry : byKey.entrySet()) {
             List<Object[]> changes = entry.getValue();
@@ -211,6 +278,6 @@ class PoolTakeoverIT {
                 }
             }
         }
-        assertThat(takeovers).isEqualTo(5);
+        assertThat(takeovers).isEqualTo(6);
     }
 }
