@@ -45,6 +45,7 @@ public final class Pool {
             "  --dir DIR            where logs, data and the generated Kamailio files go (default: a new temporary",
             "                       directory, removed at stop)",
             "  --database-url URL   use this PostgreSQL instead of starting one (jdbc:postgresql://host:port/db)",
+            "  --no-console         start the instances without their web console (hawtio; it adds seconds to each start)",
             "  --drain-seconds N    each instance's drain on SIGTERM (deploy/run --drain-seconds; default 6, at least 3:",
             "                       the dispatcher probes every 2 s)",
             "Signals: SIGINT/SIGTERM stop the pool; SIGHUP restarts the instances one at a time (a rolling restart).",
@@ -73,11 +74,16 @@ public final class Pool {
         Path dir = null;
         String databaseUrl = null;
         int drainSeconds = 6;
+        boolean console = true;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
                 System.out.println(USAGE);
                 return;
+            }
+            if (option.equals("--no-console")) {
+                console = false;
+                continue;
             }
             if (i + 1 >= args.length) {
                 fail("deploy/pool: " + option + " needs a value (see --help)");
@@ -112,7 +118,7 @@ public final class Pool {
         Signals.onTermination(stop::countDown);
         Signals.onHangup(pool::requestRollingRestart);
         try {
-            pool.start(instances, sipPort, config, dir, databaseUrl, drainSeconds);
+            pool.start(instances, sipPort, config, dir, databaseUrl, new PoolInstance.Options(drainSeconds, console));
             stop.await();
         } catch (IOException | RuntimeException e) {
             System.err.println("deploy/pool: " + e.getMessage());
@@ -132,7 +138,7 @@ public final class Pool {
         System.exit(2);
     }
 
-    private void start(int count, int sipPort, Path config, Path given, String databaseUrl, int drainSeconds)
+    private void start(int count, int sipPort, Path config, Path given, String databaseUrl, PoolInstance.Options options)
             throws IOException, InterruptedException {
         ownDir = given == null;
         dir = ownDir ? Files.createTempDirectory("switchboard-pool-") : Files.createDirectories(given);
@@ -143,7 +149,7 @@ public final class Pool {
             System.out.println("pool: PostgreSQL on 127.0.0.1:" + port + ", pid " + pid + ", data in " + dir.resolve("postgres"));
         }
         for (int i = 1; i <= count; i++) {
-            PoolInstance instance = new PoolInstance(i, freePort(), freePort(), dir, home, config, databaseUrl, drainSeconds);
+            PoolInstance instance = new PoolInstance(i, freePort(), freePort(), dir, home, config, databaseUrl, options);
             instances.add(instance);
             instance.start();
         }

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +16,15 @@ import java.util.concurrent.TimeUnit;
  * its own data again.
  */
 final class PoolInstance {
+
+    /**
+     * What every instance of the pool is started with.
+     *
+     * @param drainSeconds its drain on SIGTERM ({@code deploy/run --drain-seconds})
+     * @param console whether it serves the web console
+     */
+    record Options(int drainSeconds, boolean console) {
+    }
 
     /** Beyond the drain, how long a stopping instance may take before it is killed. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
@@ -26,12 +37,12 @@ final class PoolInstance {
     private final Path home;
     private final Path config;
     private final String databaseUrl;
-    private final int drainSeconds;
+    private final Options options;
     private Process process;
     /** Where the log stood when the current process was started: its ready line comes after. */
     private long logOffset;
 
-    PoolInstance(int number, int sipPort, int httpPort, Path poolDir, Path home, Path config, String databaseUrl, int drainSeconds) {
+    PoolInstance(int number, int sipPort, int httpPort, Path poolDir, Path home, Path config, String databaseUrl, Options options) {
         this.number = number;
         this.sipPort = sipPort;
         this.httpPort = httpPort;
@@ -40,7 +51,7 @@ final class PoolInstance {
         this.home = home;
         this.config = config;
         this.databaseUrl = databaseUrl;
-        this.drainSeconds = drainSeconds;
+        this.options = options;
     }
 
     int number() {
@@ -67,10 +78,16 @@ final class PoolInstance {
     /** Starts the process and returns at once; {@link #awaitReady} follows. */
     synchronized void start() throws IOException {
         logOffset = LogFile.size(log);
-        process = new ProcessBuilder(home.resolve("deploy/run").toString(), "--config", config.toString(),
+        List<String> command = new ArrayList<>(List.of(home.resolve("deploy/run").toString(), "--config", config.toString(),
                 "--sip-address", "127.0.0.1", "--sip-port", String.valueOf(sipPort), "--http-address", "127.0.0.1",
                 "--http-port", String.valueOf(httpPort), "--data-dir", dataDir.toString(),
-                "--database-url", databaseUrl, "--drain-seconds", String.valueOf(drainSeconds))
+                "--database-url", databaseUrl, "--drain-seconds", String.valueOf(options.drainSeconds()),
+                // Killed pool, no orphans: the instance stops (draining) when the pool's process ends.
+                "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
+        if (!options.console()) {
+            command.add("--no-console");
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
@@ -110,7 +127,7 @@ final class PoolInstance {
             return 0;
         }
         current.destroy();
-        if (!current.waitFor(drainSeconds + STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+        if (!current.waitFor(options.drainSeconds() + STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
             current.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         return current.isAlive() ? -1 : current.exitValue();

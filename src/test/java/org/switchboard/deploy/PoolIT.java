@@ -82,7 +82,7 @@ class PoolIT {
         out = work.resolve("pool.out");
         pool = new ProcessBuilder(Build.basedir().resolve("deploy/pool").toString(), "--instances", "2", "--sip-port",
                 String.valueOf(poolPort), "--config", config.toString(), "--dir", work.resolve("pool").toString(),
-                "--drain-seconds", String.valueOf(DRAIN_SECONDS))
+                "--drain-seconds", String.valueOf(DRAIN_SECONDS), "--no-console")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         String ready = awaitLine("Switchboard pool ready:", Duration.ofSeconds(240));
@@ -206,6 +206,8 @@ class PoolIT {
                 "-s", "echo", "-r", "20", "-t", "u1", "-i", "127.0.0.1", "-p", String.valueOf(FreePorts.udpAndTcp()), "-nostdin",
                 "-trace_stat", "-stf", stats.toString(), "-fd", "1", "127.0.0.1:" + poolPort)
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("sipp-rolling.out").toFile()).start();
+        long sippStarted = System.nanoTime();
+        double sippSeconds;
         try {
             Thread.sleep(2000);
             signal("-HUP", pool.pid());
@@ -214,12 +216,15 @@ class PoolIT {
             Thread.sleep(2000);
             signal("-USR1", sipp.pid()); // SIPp: place no new call, finish the ones under way, exit
             assertThat(sipp.waitFor(30, TimeUnit.SECONDS)).as("SIPp stops").isTrue();
+            sippSeconds = (System.nanoTime() - sippStarted) / 1e9;
         } finally {
             sipp.destroyForcibly();
         }
         Map<String, Long> totals = lastStats(stats);
         assertThat(totals.get("FailedCall(C)")).as("failed MESSAGEs; SIPp stats %s", totals).isZero();
-        assertThat(totals.get("SuccessfulCall(C)")).as("MESSAGEs answered 200 over the whole restart").isGreaterThan(200);
+        System.out.printf("PoolIT rolling restart: SIPp ran %.0f s at 20 MESSAGE/s: %s%n", sippSeconds, totals);
+        assertThat(totals.get("SuccessfulCall(C)")).as("MESSAGEs answered 200 over the whole restart, SIPp keeping its rate")
+                .isGreaterThanOrEqualTo((long) (0.9 * 20 * (sippSeconds - 1)));
         assertThat(sipp.exitValue()).isZero();
 
         for (String line : Files.readString(out).substring(outFrom).split("\n")) {
