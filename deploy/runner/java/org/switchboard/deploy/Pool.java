@@ -45,6 +45,7 @@ public final class Pool {
             "  --dir DIR            where logs, data and the generated Kamailio files go (default: a new temporary",
             "                       directory, removed at stop)",
             "  --database-url URL   use this PostgreSQL instead of starting one (jdbc:postgresql://host:port/db)",
+            "  --war FILE           the archive every instance deploys (default target/switchboard.war)",
             "  --no-console         start the instances without their web console (hawtio; it adds seconds to each start)",
             "  --drain-seconds N    each instance's drain on SIGTERM (deploy/run --drain-seconds; default 6, at least 3:",
             "                       the dispatcher probes every 2 s)",
@@ -75,6 +76,7 @@ public final class Pool {
         String databaseUrl = null;
         int drainSeconds = 6;
         boolean console = true;
+        Path war = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
@@ -97,6 +99,7 @@ public final class Pool {
                     case "--dir" -> dir = Path.of(value).toAbsolutePath();
                     case "--database-url" -> databaseUrl = value;
                     case "--drain-seconds" -> drainSeconds = Integer.parseInt(value);
+                    case "--war" -> war = Path.of(value).toAbsolutePath();
                     default -> fail("deploy/pool: unknown option " + option + " (see --help)");
                 }
             } catch (NumberFormatException e) {
@@ -113,12 +116,15 @@ public final class Pool {
         if (!Files.isReadable(config)) {
             fail("deploy/pool: cannot read the configuration " + config);
         }
+        if (war != null && !Files.isReadable(war)) {
+            fail("deploy/pool: cannot read the archive " + war);
+        }
         Pool pool = new Pool(home);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         Signals.onHangup(pool::requestRollingRestart);
         try {
-            pool.start(instances, sipPort, config, dir, databaseUrl, new PoolInstance.Options(drainSeconds, console));
+            pool.start(instances, sipPort, config, dir, databaseUrl, new PoolInstance.Options(drainSeconds, console, Optional.ofNullable(war)));
             stop.await();
         } catch (IOException | RuntimeException e) {
             System.err.println("deploy/pool: " + e.getMessage());

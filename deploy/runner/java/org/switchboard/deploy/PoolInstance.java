@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,8 +23,9 @@ final class PoolInstance {
      *
      * @param drainSeconds its drain on SIGTERM ({@code deploy/run --drain-seconds})
      * @param console whether it serves the web console
+     * @param war the archive it deploys, when not deploy/run's default
      */
-    record Options(int drainSeconds, boolean console) {
+    record Options(int drainSeconds, boolean console, Optional<Path> war) {
     }
 
     /** Beyond the drain, how long a stopping instance may take before it is killed. */
@@ -87,6 +89,7 @@ final class PoolInstance {
         if (!options.console()) {
             command.add("--no-console");
         }
+        options.war().ifPresent(war -> command.addAll(List.of("--war", war.toString())));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
