@@ -36,6 +36,8 @@ public final class Pool {
     private static final Duration INSTANCE_START = Duration.ofSeconds(180);
     private static final Duration PEER_START = Duration.ofSeconds(30);
     /** How long the dispatcher may take to probe a restarted instance and take it back (it probes every 2 s). */
+    /** Kamailio's shared memory (its -m), in MB: see startKamailio. */
+    private static final int KAMAILIO_SHARED_MB = 512;
     private static final Duration DISPATCHER_TAKES_BACK = Duration.ofSeconds(30);
     private static final String USAGE = String.join("\n",
             "Usage: deploy/pool [options]",
@@ -345,8 +347,10 @@ public final class Pool {
                 include_file "%s"
                 """.formatted(sipPort, sipPort, kDir.resolve("pool.list"), home.resolve("deploy/kamailio-pool.cfg")));
         kamailioLog = kDir.resolve("kamailio.log");
+        // Shared memory holds every transaction until 5 s after its answer (tm's wait timer): at 1,000 requests/s the
+        // 64 MB that Debian's packaging gives ran out (500s, "out of mem" in tm); see the README's "Running a pool".
         Process process = new ProcessBuilder(binary.toString(), "-f", kDir.resolve("kamailio.cfg").toString(), "-DD", "-E",
-                "-Y", kDir.toString(), "-P", kDir.resolve("kamailio.pid").toString(), "-w", kDir.toString(), "-m", "64", "-M", "8")
+                "-Y", kDir.toString(), "-P", kDir.resolve("kamailio.pid").toString(), "-w", kDir.toString(), "-m", String.valueOf(KAMAILIO_SHARED_MB), "-M", "8")
                 .directory(kDir.toFile()).redirectErrorStream(true).redirectOutput(kamailioLog.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         kamailio = process;

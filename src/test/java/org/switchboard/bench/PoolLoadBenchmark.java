@@ -36,6 +36,7 @@ public final class PoolLoadBenchmark {
     private static final double STEP_FACTOR = 1.5;
     private static final int BISECTIONS = 2;
     private static final int MAX_RATE = 20_000;
+    private static final int MIN_RATE = 200;
     private static final double MAX_P99_MS = 100;
     private static final int COOL_DOWN_MAX_SECONDS = 30;
     /** Per instance; the dispatch benchmark gives its one server 4 GB, three of those would not fit beside the lead's tests. */
@@ -150,7 +151,10 @@ public final class PoolLoadBenchmark {
         return new Row(name, instances, throughDispatcher, fixed, ladder(name, pool, port, dir));
     }
 
-    /** Up from {@link #LADDER_START} by {@link #STEP_FACTOR} until a step fails, then {@link #BISECTIONS} halvings of the gap. */
+    /**
+     * Up from {@link #LADDER_START} by {@link #STEP_FACTOR} until a step fails (down by as much while they fail), then
+     * {@link #BISECTIONS} halvings of the gap.
+     */
     private static Step ladder(String name, RunningPool pool, int port, Path dir) throws Exception {
         Step best = null;
         int passed = 0;
@@ -163,6 +167,17 @@ public final class PoolLoadBenchmark {
             }
             passed = rate;
             best = step;
+        }
+        // The first step failed: down by as much while steps fail, not below MIN_RATE.
+        for (int rate = (int) Math.round(LADDER_START / STEP_FACTOR / 50.0) * 50; passed == 0 && rate >= MIN_RATE;
+                rate = (int) Math.round(rate / STEP_FACTOR / 50.0) * 50) {
+            Step step = ladderStep(name, pool, port, rate, dir);
+            if (step.passed()) {
+                passed = rate;
+                best = step;
+            } else {
+                failed = rate;
+            }
         }
         for (int i = 0; i < BISECTIONS && passed > 0 && failed > 0; i++) {
             int middle = (int) Math.round((passed + failed) / 2.0 / 50.0) * 50;
