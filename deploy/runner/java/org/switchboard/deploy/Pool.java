@@ -36,9 +36,9 @@ public final class Pool {
     private static final Duration INSTANCE_START = Duration.ofSeconds(180);
     private static final Duration PEER_START = Duration.ofSeconds(30);
     /** How long the dispatcher may take to probe a restarted instance and take it back (it probes every 2 s). */
+    private static final Duration DISPATCHER_TAKES_BACK = Duration.ofSeconds(30);
     /** Kamailio's shared memory (its -m), in MB: see startKamailio. */
     private static final int KAMAILIO_SHARED_MB = 512;
-    private static final Duration DISPATCHER_TAKES_BACK = Duration.ofSeconds(30);
     private static final String USAGE = String.join("\n",
             "Usage: deploy/pool [options]",
             "  --instances N        Switchboard instances (default 3)",
@@ -51,8 +51,8 @@ public final class Pool {
             "  --no-console         start the instances without their web console (hawtio; it adds seconds to each start)",
             "  --drain-seconds N    each instance's drain on SIGTERM (deploy/run --drain-seconds; default 6, at least 3:",
             "                       the dispatcher probes every 2 s)",
-            "Signals: SIGINT/SIGTERM stop the pool; SIGHUP restarts the instances one at a time (a rolling restart).",
-            "  --help               print this and exit");
+            "  --help               print this and exit",
+            "Signals: SIGINT/SIGTERM stop the pool; SIGHUP restarts the instances one at a time (a rolling restart).");
 
     private final Path home;
     private final List<PoolInstance> instances = new ArrayList<>();
