@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * {@code deploy/run} (each on its own SIP and HTTP ports and data directory, all on that database), then Kamailio
  * with {@code deploy/kamailio-pool.cfg} and a list of the instances; prints one line per instance and one ready
  * line with the pool's SIP address; on SIGINT or SIGTERM stops everything it started, by pid, in reverse order. On
- * SIGHUP it restarts the instances one at a time (a rolling restart, e.g. after a new archive was built): each drains,
+ * SIGHUP it restarts the instances one at a time (a rolling restart, e.g. to take a changed configuration): each drains,
  * stops, starts again on the same ports and data directory, and the next goes only once the dispatcher has taken the
  * restarted one back, so that some instance always serves.
  */
