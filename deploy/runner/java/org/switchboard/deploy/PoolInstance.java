@@ -60,10 +60,6 @@ final class PoolInstance {
         return number;
     }
 
-    int sipPort() {
-        return sipPort;
-    }
-
     /** The instance's entry in the dispatcher's list, as the dispatcher names it in its log. */
     String sipUri() {
         return "sip:127.0.0.1:" + sipPort;
@@ -71,10 +67,6 @@ final class PoolInstance {
 
     synchronized long pid() {
         return process.pid();
-    }
-
-    synchronized boolean isAlive() {
-        return process != null && process.isAlive();
     }
 
     /** Starts the process and returns at once; {@link #awaitReady} follows. */
