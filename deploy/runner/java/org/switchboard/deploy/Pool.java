@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -25,12 +26,19 @@ import java.util.stream.Stream;
  * PostgreSQL. Starts Debian's PostgreSQL (its data in the pool directory) unless one is given, N instances through
  * {@code deploy/run} (each on its own SIP and HTTP ports and data directory, all on that database), then Kamailio
  * with {@code deploy/kamailio-pool.cfg} and a list of the instances; prints one line per instance and one ready
- * line with the pool's SIP address; on SIGINT or SIGTERM stops everything it started, by pid, in reverse order.
+ * line with the pool's SIP address; on SIGINT or SIGTERM stops everything it started, by pid, in reverse order. On
+ * SIGHUP it restarts the instances one at a time (a rolling restart, e.g. to take a changed configuration): each drains,
+ * stops, starts again on the same ports and data directory, and the next goes only once the dispatcher has taken the
+ * restarted one back, so that some instance always serves.
  */
 public final class Pool {
 
     private static final Duration INSTANCE_START = Duration.ofSeconds(180);
     private static final Duration PEER_START = Duration.ofSeconds(30);
+    /** How long the dispatcher may take to probe a restarted instance and take it back (it probes every 2 s). */
+    private static final Duration DISPATCHER_TAKES_BACK = Duration.ofSeconds(30);
+    /** Kamailio's shared memory (its -m), in MB: see startKamailio. */
+    private static final int KAMAILIO_SHARED_MB = 512;
     private static final String USAGE = String.join("\n",
             "Usage: deploy/pool [options]",
             "  --instances N        Switchboard instances (default 3)",
@@ -39,12 +47,23 @@ public final class Pool {
             "  --dir DIR            where logs, data and the generated Kamailio files go (default: a new temporary",
             "                       directory, removed at stop)",
             "  --database-url URL   use this PostgreSQL instead of starting one (jdbc:postgresql://host:port/db)",
-            "  --help               print this and exit");
+            "  --war FILE           the archive every instance deploys (default target/switchboard.war)",
+            "  --no-console         start the instances without their web console (hawtio; it adds seconds to each start)",
+            "  --drain-seconds N    each instance's drain on SIGTERM (deploy/run --drain-seconds; default 6, at least 3:",
+            "                       the dispatcher probes every 2 s)",
+            "  --help               print this and exit",
+            "Signals: SIGINT/SIGTERM stop the pool; SIGHUP restarts the instances one at a time (a rolling restart).");
 
     private final Path home;
-    private final List<Process> started = new ArrayList<>();
+    private final List<PoolInstance> instances = new ArrayList<>();
+    private final AtomicBoolean rolling = new AtomicBoolean();
+    private Process postgres;
+    private Process kamailio;
+    private Path kamailioLog;
     private Path dir;
     private boolean ownDir;
+    private volatile boolean ready;
+    private volatile boolean stopping;
 
     private Pool(Path home) {
         this.home = home;
@@ -57,11 +76,18 @@ public final class Pool {
         Path config = home.resolve("deploy/switchboard.yaml");
         Path dir = null;
         String databaseUrl = null;
+        int drainSeconds = 6;
+        boolean console = true;
+        Path war = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
                 System.out.println(USAGE);
                 return;
+            }
+            if (option.equals("--no-console")) {
+                console = false;
+                continue;
             }
             if (i + 1 >= args.length) {
                 fail("deploy/pool: " + option + " needs a value (see --help)");
@@ -74,6 +100,8 @@ public final class Pool {
                     case "--config" -> config = Path.of(value).toAbsolutePath();
                     case "--dir" -> dir = Path.of(value).toAbsolutePath();
                     case "--database-url" -> databaseUrl = value;
+                    case "--drain-seconds" -> drainSeconds = Integer.parseInt(value);
+                    case "--war" -> war = Path.of(value).toAbsolutePath();
                     default -> fail("deploy/pool: unknown option " + option + " (see --help)");
                 }
             } catch (NumberFormatException e) {
@@ -83,14 +111,22 @@ public final class Pool {
         if (instances < 1 || instances > 16) {
             fail("deploy/pool: --instances must be 1 to 16");
         }
+        if (drainSeconds < 3 || drainSeconds > 3600) {
+            fail("deploy/pool: --drain-seconds must be 3 to 3600 (the dispatcher needs a probe interval and a reply to take a "
+                    + "draining instance out)");
+        }
         if (!Files.isReadable(config)) {
             fail("deploy/pool: cannot read the configuration " + config);
+        }
+        if (war != null && !Files.isReadable(war)) {
+            fail("deploy/pool: cannot read the archive " + war);
         }
         Pool pool = new Pool(home);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
+        Signals.onHangup(pool::requestRollingRestart);
         try {
-            pool.start(instances, sipPort, config, dir, databaseUrl);
+            pool.start(instances, sipPort, config, dir, databaseUrl, new PoolInstance.Options(drainSeconds, console, Optional.ofNullable(war)));
             stop.await();
         } catch (IOException | RuntimeException e) {
             System.err.println("deploy/pool: " + e.getMessage());
@@ -110,7 +146,8 @@ public final class Pool {
         System.exit(2);
     }
 
-    private void start(int instances, int sipPort, Path config, Path given, String databaseUrl) throws IOException, InterruptedException {
+    private void start(int count, int sipPort, Path config, Path given, String databaseUrl, PoolInstance.Options options)
+            throws IOException, InterruptedException {
         ownDir = given == null;
         dir = ownDir ? Files.createTempDirectory("switchboard-pool-") : Files.createDirectories(given);
         if (databaseUrl == null) {
@@ -119,21 +156,94 @@ public final class Pool {
             databaseUrl = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
             System.out.println("pool: PostgreSQL on 127.0.0.1:" + port + ", pid " + pid + ", data in " + dir.resolve("postgres"));
         }
-        List<int[]> ports = new ArrayList<>();
-        List<Process> runners = new ArrayList<>();
-        for (int i = 1; i <= instances; i++) {
-            int[] instance = {freePort(), freePort()};
-            ports.add(instance);
-            runners.add(startInstance(i, instance[0], instance[1], config, databaseUrl));
+        for (int i = 1; i <= count; i++) {
+            PoolInstance instance = new PoolInstance(i, freePort(), freePort(), dir, home, config, databaseUrl, options);
+            instances.add(instance);
+            instance.start();
         }
-        for (int i = 1; i <= instances; i++) {
-            awaitLine(runners.get(i - 1), dir.resolve("instance-" + i + ".log"), " ready: ", INSTANCE_START, "instance " + i);
-            System.out.println("pool: instance " + i + ": SIP 127.0.0.1:" + ports.get(i - 1)[0] + ", HTTP 127.0.0.1:" + ports.get(i - 1)[1]
-                    + ", pid " + runners.get(i - 1).pid() + ", log " + dir.resolve("instance-" + i + ".log"));
+        for (PoolInstance instance : instances) {
+            instance.awaitReady(INSTANCE_START);
+            System.out.println("pool: instance " + instance.number() + ": " + instance.describe());
         }
-        startKamailio(sipPort, ports);
-        System.out.println("Switchboard pool ready: SIP 127.0.0.1:" + sipPort + " (udp, tcp) through Kamailio's dispatcher, " + instances
+        startKamailio(sipPort);
+        System.out.println("Switchboard pool ready: SIP 127.0.0.1:" + sipPort + " (udp, tcp) through Kamailio's dispatcher, " + count
                 + " instance(s), pool directory " + dir);
+        ready = true;
+    }
+
+    // ----- rolling restart -----
+
+    /** SIGHUP: a rolling restart on its own thread (the signal thread must not wait), unless one is under way. */
+    private void requestRollingRestart() {
+        if (!ready || stopping) {
+            System.out.println("pool: SIGHUP ignored: the pool is " + (stopping ? "stopping" : "not ready yet"));
+            return;
+        }
+        if (!rolling.compareAndSet(false, true)) {
+            System.out.println("pool: SIGHUP ignored: a rolling restart is under way");
+            return;
+        }
+        Thread roller = new Thread(() -> {
+            try {
+                rollingRestart();
+            } finally {
+                rolling.set(false);
+            }
+        }, "pool-rolling-restart");
+        roller.setDaemon(true);
+        roller.start();
+    }
+
+    /**
+     * Each instance in turn: SIGTERM (it answers the dispatcher's probe 503 and serves on for its drain time, so the
+     * dispatcher sends it nothing new before it stops), started again on the same ports and data directory, ready, and
+     * taken back by the dispatcher (its "is up" line) before the next one goes. Stops at the first instance that does
+     * not come back, leaving the others serving.
+     */
+    private void rollingRestart() {
+        System.out.println("pool: rolling restart of " + instances.size() + " instance(s), one at a time"
+                + (instances.size() == 1 ? " (with one instance, requests fail while it restarts)" : ""));
+        for (PoolInstance instance : instances) {
+            try {
+                long kamailioFrom = LogFile.size(kamailioLog);
+                System.out.println("pool: instance " + instance.number() + " draining (pid " + instance.pid() + ", SIGTERM)");
+                int status = instance.stop();
+                if (stopping) {
+                    return;
+                }
+                System.out.println("pool: instance " + instance.number() + " stopped (exit " + status + "), starting again");
+                synchronized (this) {
+                    if (stopping) {
+                        return;
+                    }
+                    instance.start();
+                }
+                instance.awaitReady(INSTANCE_START);
+                awaitTakenBack(instance, kamailioFrom);
+                System.out.println("pool: instance " + instance.number() + " restarted: " + instance.describe());
+            } catch (IOException e) {
+                System.out.println("pool: rolling restart stopped at instance " + instance.number() + ": " + e.getMessage());
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        System.out.println("pool: rolling restart done");
+    }
+
+    /** Waits for the dispatcher's line saying it takes {@code instance} back (deploy/kamailio-pool.cfg's dst-up event). */
+    private void awaitTakenBack(PoolInstance instance, long kamailioFrom) throws IOException, InterruptedException {
+        String up = "pool: instance " + instance.sipUri() + " is up";
+        long deadline = System.nanoTime() + DISPATCHER_TAKES_BACK.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (LogFile.textFrom(kamailioLog, kamailioFrom).contains(up)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IOException("the dispatcher did not take instance " + instance.number() + " back within "
+                + DISPATCHER_TAKES_BACK.toSeconds() + " s (no '" + up + "' in " + kamailioLog + ")");
     }
 
     // ----- PostgreSQL -----
@@ -163,10 +273,9 @@ public final class Pool {
                 unix_socket_directories = '%s'
                 logging_collector = off
                 """.formatted(port, pgDir));
-        Process postgres = new ProcessBuilder(asServerUser(List.of(bin.resolve("postgres").toString(), "-D", data.toString())))
+        postgres = new ProcessBuilder(asServerUser(List.of(bin.resolve("postgres").toString(), "-D", data.toString())))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(pgDir.resolve("postgres.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        started.add(postgres);
         long deadline = System.nanoTime() + PEER_START.toNanos();
         while (System.nanoTime() < deadline) {
             if (!postgres.isAlive()) {
@@ -217,45 +326,17 @@ public final class Pool {
         }
     }
 
-    // ----- instances -----
-
-    private Process startInstance(int i, int sipPort, int httpPort, Path config, String databaseUrl) throws IOException {
-        Path log = dir.resolve("instance-" + i + ".log");
-        Process runner = new ProcessBuilder(home.resolve("deploy/run").toString(), "--config", config.toString(),
-                "--sip-address", "127.0.0.1", "--sip-port", String.valueOf(sipPort), "--http-address", "127.0.0.1",
-                "--http-port", String.valueOf(httpPort), "--data-dir", dir.resolve("instance-" + i).toString(),
-                "--database-url", databaseUrl, "--pool", "--drain-seconds", "6")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        started.add(runner);
-        return runner;
-    }
-
-    private static void awaitLine(Process process, Path log, String marker, Duration timeout, String what) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(marker)) {
-                return;
-            }
-            if (!process.isAlive()) {
-                throw new IOException(what + " exited with status " + process.exitValue() + "; see " + log);
-            }
-            Thread.sleep(200);
-        }
-        throw new IOException(what + " was not ready within " + timeout.toSeconds() + " s; see " + log);
-    }
-
     // ----- Kamailio -----
 
-    private void startKamailio(int sipPort, List<int[]> instances) throws IOException, InterruptedException {
-        Path kamailio = Path.of("/usr/sbin/kamailio");
-        if (!Files.isExecutable(kamailio)) {
+    private void startKamailio(int sipPort) throws IOException, InterruptedException {
+        Path binary = Path.of("/usr/sbin/kamailio");
+        if (!Files.isExecutable(binary)) {
             throw new IOException("Kamailio is not installed (apt-get install -y kamailio)");
         }
         Path kDir = Files.createDirectories(dir.resolve("kamailio"));
         StringBuilder list = new StringBuilder("# set destination (one line per Switchboard instance)\n");
-        for (int[] instance : instances) {
-            list.append("1 sip:127.0.0.1:").append(instance[0]).append('\n');
+        for (PoolInstance instance : instances) {
+            list.append("1 ").append(instance.sipUri()).append('\n');
         }
         Files.writeString(kDir.resolve("pool.list"), list);
         Files.writeString(kDir.resolve("kamailio.cfg"), """
@@ -265,11 +346,14 @@ public final class Pool {
                 #!define POOL_LIST "%s"
                 include_file "%s"
                 """.formatted(sipPort, sipPort, kDir.resolve("pool.list"), home.resolve("deploy/kamailio-pool.cfg")));
-        Process process = new ProcessBuilder(kamailio.toString(), "-f", kDir.resolve("kamailio.cfg").toString(), "-DD", "-E",
-                "-Y", kDir.toString(), "-P", kDir.resolve("kamailio.pid").toString(), "-w", kDir.toString(), "-m", "64", "-M", "8")
-                .directory(kDir.toFile()).redirectErrorStream(true).redirectOutput(kDir.resolve("kamailio.log").toFile())
+        kamailioLog = kDir.resolve("kamailio.log");
+        // Shared memory holds every transaction until 5 s after its answer (tm's wait timer): at 1,000 requests/s the
+        // 64 MB that Debian's packaging gives ran out (500s, "out of mem" in tm); see the README's "Running a pool".
+        Process process = new ProcessBuilder(binary.toString(), "-f", kDir.resolve("kamailio.cfg").toString(), "-DD", "-E",
+                "-Y", kDir.toString(), "-P", kDir.resolve("kamailio.pid").toString(), "-w", kDir.toString(), "-m", String.valueOf(KAMAILIO_SHARED_MB), "-M", "8")
+                .directory(kDir.toFile()).redirectErrorStream(true).redirectOutput(kamailioLog.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        started.add(process);
+        kamailio = process;
         long deadline = System.nanoTime() + PEER_START.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -328,29 +412,38 @@ public final class Pool {
 
     /** Stops what was started, newest first: Kamailio, the instances (each finishing its work), PostgreSQL. */
     private void stop() {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            Process process = started.get(i);
-            if (!process.isAlive()) {
-                continue;
-            }
+        synchronized (this) {
+            stopping = true; // a rolling restart starts no instance after this
+        }
+        stopProcess(kamailio, "-TERM");
+        for (int i = instances.size() - 1; i >= 0; i--) {
             try {
-                // PostgreSQL's fast shutdown is SIGINT; everyone else stops cleanly on SIGTERM.
-                String signal = i == 0 && process.info().command().map(c -> c.endsWith("setpriv") || c.endsWith("postgres")).orElse(false)
-                        ? "-INT" : "-TERM";
-                new ProcessBuilder("kill", signal, String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (IOException | InterruptedException e) {
-                process.destroyForcibly();
+                instances.get(i).stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+        stopProcess(postgres, "-INT"); // PostgreSQL's fast shutdown
         if (ownDir && dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 System.err.println("deploy/pool: could not remove " + dir + ": " + e.getMessage());
             }
+        }
+    }
+
+    private static void stopProcess(Process process, String signal) {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", signal, String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (IOException | InterruptedException e) {
+            process.destroyForcibly();
         }
     }
 }

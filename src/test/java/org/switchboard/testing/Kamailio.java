@@ -132,6 +132,27 @@ public final class Kamailio implements AutoCloseable {
         return launch(port, tlsPort, dir -> tls.write(dir, port, tlsPort));
     }
 
+    /**
+     * Kamailio as {@code deploy/pool} runs it: a site file that listens on a free port and includes the pool's routing
+     * ({@code routing}, i.e. deploy/kamailio-pool.cfg), and a dispatcher list of {@code destinations} (SIP URIs, set 1),
+     * written as an operator writes them. Returns once it answers an OPTIONS (through one of the destinations).
+     */
+    public static Kamailio dispatcher(Path routing, List<String> destinations) throws IOException {
+        int port = FreePorts.udpAndTcp();
+        return launch(port, 0, dir -> {
+            StringBuilder list = new StringBuilder("# set destination\n");
+            destinations.forEach(destination -> list.append("1 ").append(destination).append('\n'));
+            Files.writeString(dir.resolve("pool.list"), list);
+            return """
+                    #!KAMAILIO
+                    listen=udp:127.0.0.1:%d
+                    listen=tcp:127.0.0.1:%d
+                    #!define POOL_LIST "%s"
+                    include_file "%s"
+                    """.formatted(port, port, dir.resolve("pool.list"), routing.toAbsolutePath());
+        });
+    }
+
     /** What writes the configuration files into Kamailio's directory and returns the text of kamailio.cfg. */
     private interface Configuration {
         String write(Path dir) throws IOException;
