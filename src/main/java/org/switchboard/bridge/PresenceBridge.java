@@ -80,6 +80,9 @@ public final class PresenceBridge implements AutoCloseable {
     private final Scheduler scheduler;
     private final Clock clock;
     private final Executor serial;
+    private final Executor unguardedSerial;
+    /** Set on the serial executor when this bridge is retired: every event still queued or arriving later is dropped. */
+    private volatile boolean retired;
     private final Cooldowns cooldowns;
     private final Duration maxIncomingExpires;
     private final int maxDocumentChars;
@@ -122,7 +125,11 @@ public final class PresenceBridge implements AutoCloseable {
         this.following = following;
         this.scheduler = scheduler;
         this.clock = clock;
+        this.unguardedSerial = serial;
         this.serial = task -> serial.execute(() -> {
+            if (retired) {
+                return;
+            }
             try {
                 task.run();
             } catch (RuntimeException e) {
@@ -671,6 +678,45 @@ public final class PresenceBridge implements AutoCloseable {
     /** Forgets ended cooldowns (housekeeping). */
     public int purgeEndedCooldowns() {
         return cooldowns.purgeEnded();
+    }
+
+    /**
+     * In a pool: this member no longer runs the bridge. Everything queued or arriving later is dropped, and the
+     * subscriptions are left to the next owner, which recovers them from the database. {@code handover}: the lease goes
+     * to another member cleanly — SIP watchers are told their subscriptions end ({@code deactivated}: subscribe again at
+     * once, RFC 6665 §4.1.3; the new SUBSCRIBE finds the new owner) and outgoing subscriptions are ended on the wire;
+     * otherwise another member may own the bridge already, and nothing is said on the wire.
+     */
+    public void retire(boolean handover) {
+        unguardedSerial.execute(() -> {
+            if (retired) {
+                return;
+            }
+            retired = true;
+            resubscribing.clear();
+            for (Map.Entry<Watch, Expiry> entry : expiries.entrySet()) {
+                entry.getValue().timer().cancel();
+                if (handover) {
+                    watchers.notify(entry.getKey(), Notice.terminated("deactivated"));
+                }
+            }
+            watchers.forgetAll();
+            for (RemotePresenceView view : views.values()) {
+                if (handover) {
+                    view.close();
+                } else {
+                    view.abandon();
+                }
+            }
+            views.clear();
+            expiries.clear();
+            liveWatchers.clear();
+            xmppPresence.clear();
+            lastSent.clear();
+            lastPresence.clear();
+            LOG.info("Bridge: stopped here ({}); the member that holds the bridge now recovers its subscriptions",
+                    handover ? "handed over" : "its lease lapsed");
+        });
     }
 
     @Override

@@ -38,6 +38,10 @@ public interface SipWatchers {
      */
     boolean notify(Watch watch, Notice notice);
 
+    /** Forgets every dialog without a word on the wire (the bridge no longer runs here; its dialogs expire on their own). */
+    default void forgetAll() {
+    }
+
     /** A SIP user watching an XMPP user. */
     record Watch(org.switchboard.endpoint.Aor sipWatcher, BareJid xmppUser) {
     }

@@ -11,5 +11,7 @@ public enum XmppConnectionState {
     /** Lost or refused (the server is down or unreachable); connecting again with backoff. */
     DISCONNECTED,
     /** The server refused the component's secret (or domain); trying again slowly, logged once. */
-    AUTHENTICATION_FAILED
+    AUTHENTICATION_FAILED,
+    /** In a pool: another member holds the bridge's lease and runs the bridge; this one takes over if that one dies. */
+    STANDBY
 }

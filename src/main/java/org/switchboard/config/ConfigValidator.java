@@ -60,12 +60,12 @@ final class ConfigValidator {
         requirePositive(file, "dispatch.conversation-idle-seconds", dispatch.conversationIdleSeconds());
         requirePositive(file, "dispatch.conversation-max-entries", dispatch.conversationMaxEntries());
         validateAdmin(file, config.admin());
-        validatePool(file, config.pool(), config.storage().database(), config.bridge().enabled());
+        validatePool(file, config.pool(), config.storage().database(), config.bridge().enabled() && !config.persistence().enabled());
         EndpointsValidator.validate(file, config.endpoints());
         RegistrationValidator.validate(file, config.registration(), config.topology(), config.endpoints());
     }
 
-    private static void validatePool(Path file, PoolSettings pool, DatabaseSettings database, boolean bridge) {
+    private static void validatePool(Path file, PoolSettings pool, DatabaseSettings database, boolean bridgeInMemory) {
         requirePositive(file, "pool.lease-seconds", pool.leaseSeconds());
         requirePositive(file, "pool.renew-seconds", pool.renewSeconds());
         requirePositive(file, "pool.claims-per-renewal", pool.claimsPerRenewal());
@@ -81,9 +81,9 @@ final class ConfigValidator {
             throw new ConfigException(file, "pool.enabled", "a pool's members share one database: set storage.database.url to the "
                     + "pool's PostgreSQL (the embedded H2 file belongs to one instance)");
         }
-        if (pool.enabled() && bridge) {
-            throw new ConfigException(file, "pool.enabled", "the XMPP bridge does not run in a pool yet (its component connection "
-                    + "would be opened by every member): run the bridge on an instance outside the pool");
+        if (pool.enabled() && bridgeInMemory) {
+            throw new ConfigException(file, "persistence.enabled", "a pool's XMPP bridge moves to another member when its member dies, "
+                    + "which then recovers the bridged subscriptions from the shared database: keep persistence enabled");
         }
     }
 

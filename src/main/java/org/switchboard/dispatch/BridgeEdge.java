@@ -12,9 +12,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import javax.servlet.sip.Proxy;
+import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.TooManyHopsException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,16 +45,20 @@ import org.switchboard.subscription.DialogData;
 final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeEdge.class);
+    /** While no pool member runs the bridge (one died, another takes over within its lease). */
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     private final AddressMapping mapping;
     private final Supplier<PresenceBridge> bridge;
+    private final Supplier<Optional<String>> bridgeElsewhere;
     private final Map<Watch, SipSession> dialogs = new ConcurrentHashMap<>();
     private volatile HostedEndpoint endpoint;
     private volatile EndpointHost host;
 
-    BridgeEdge(AddressMapping mapping, Supplier<PresenceBridge> bridge) {
+    BridgeEdge(AddressMapping mapping, Supplier<PresenceBridge> bridge, Supplier<Optional<String>> bridgeElsewhere) {
         this.mapping = mapping;
         this.bridge = bridge;
+        this.bridgeElsewhere = bridgeElsewhere;
     }
 
     void attach(HostedEndpoint self, EndpointHost owner) {
@@ -91,6 +99,10 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
         int asked = request.getExpires();
         Duration requested = asked < 0 ? Duration.ofDays(365) : Duration.ofSeconds(asked); // absent: the most the bridge grants
         PresenceBridge rules = bridge.get();
+        if (rules == null) {
+            toTheBridgesMember(request);
+            return;
+        }
         if (request.isInitial() && request.getTo().getParameter("tag") != null) {
             // A refresh or un-SUBSCRIBE in a dialog the container does not know: one opened before a restart. Restcomm routes
             // it as initial (JSR 289 Appendix B says 481); a 2xx here would make a dialog under the old To tag, whose
@@ -125,6 +137,41 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
             ok.send();
         }
         rules.sipSubscribed(watch, granted, dialogOf(request, ok));
+    }
+
+    /**
+     * In a pool, the bridge runs on the member that holds its lease: a new SUBSCRIBE to an XMPP user is proxied there
+     * (Request-URI unchanged, no Record-Route: the dialog is between the watcher and that member). A SUBSCRIBE in a
+     * dialog of this member's (the bridge ran here before) gets 481, so the watcher subscribes anew and reaches the
+     * bridge's member.
+     */
+    private void toTheBridgesMember(SipServletRequest request) throws IOException {
+        if (!request.isInitial() || request.getTo().getParameter("tag") != null) {
+            request.createResponse(481, "Subscription Does Not Exist").send();
+            return;
+        }
+        Optional<String> member = bridgeElsewhere.get();
+        if (member.isPresent()) {
+            try {
+                SipURI route = (SipURI) host.sipFactory().createURI(member.get());
+                route.setLrParam(true);
+                request.pushRoute(route);
+                Proxy proxy = request.getProxy();
+                proxy.setRecordRoute(false);
+                proxy.setSupervised(false);
+                proxy.proxyTo(request.getRequestURI());
+                return;
+            } catch (TooManyHopsException e) {
+                request.createResponse(483, "Too Many Hops").send();
+                return;
+            } catch (ServletParseException | RuntimeException e) {
+                LOG.warn("Bridge: cannot proxy a SUBSCRIBE to {} to the bridge's member {}: {}", request.getTo().getURI(), member.get(),
+                        e.toString());
+            }
+        }
+        SipServletResponse unavailable = request.createResponse(503, "Bridge Moving To Another Member");
+        unavailable.setHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+        unavailable.send();
     }
 
     private static DialogData dialogOf(SipServletRequest request, SipServletResponse ok) {
@@ -192,6 +239,11 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
         } catch (IllegalStateException e) {
             // already gone
         }
+    }
+
+    @Override
+    public void forgetAll() {
+        dialogs.clear();
     }
 
     @Override

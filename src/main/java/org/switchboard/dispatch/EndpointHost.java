@@ -246,6 +246,10 @@ public final class EndpointHost implements AutoCloseable {
         }
     }
 
+    SipFactory sipFactory() {
+        return sipFactory;
+    }
+
     ContactWriter contacts() {
         return contacts;
     }
@@ -302,24 +306,31 @@ public final class EndpointHost implements AutoCloseable {
         if (views == null || sipFactory == null) {
             throw new IllegalStateException("this platform has no presence views");
         }
-        return newPresenceViewAs(owner, owner.owner(), mode, listener);
+        if (views == null || sipFactory == null) {
+            throw new IllegalStateException("this platform has no presence views");
+        }
+        return views.create(owner.name(), mode, listener, wire -> new SipSubscriber(sipFactory, owner, owner.owner(), this, wire));
     }
 
-    /** A presence view of {@code owner} whose SUBSCRIBEs are from {@code subscriber} (the bridge subscribes for XMPP users). */
+    /**
+     * A presence view of {@code owner} whose SUBSCRIBEs are from {@code subscriber} (the bridge subscribes for XMPP users).
+     * Its targets are not leased one by one: in a pool they are subscribed by the member that runs the bridge.
+     */
     RemotePresenceView newPresenceViewAs(HostedEndpoint owner, Aor subscriber, ViewMode mode, PresenceViewListener listener) {
         if (views == null || sipFactory == null) {
             throw new IllegalStateException("this platform has no presence views");
         }
-        return views.create(owner.name(), mode, listener, wire -> new SipSubscriber(sipFactory, owner, subscriber, this, wire));
+        return views.createUnleased(owner.name(), mode, listener, wire -> new SipSubscriber(sipFactory, owner, subscriber, this, wire));
     }
 
     /**
      * Hosts the XMPP bridge's endpoint ({@code sip:xmpp-bridge@} the XMPP users' SIP domain), to which every request to
      * that domain is dispatched. Returns its SIP edge: the dialogs of SIP users watching XMPP users, and the outgoing
-     * subscriptions of XMPP users.
+     * subscriptions of XMPP users. {@code bridge} gives the running bridge, or null while the bridge runs on another pool
+     * member, whose SIP address {@code bridgeElsewhere} gives (empty: on no member at the moment).
      */
-    public BridgeSip hostBridge(AddressMapping mapping, Supplier<PresenceBridge> bridge) {
-        BridgeEdge edge = new BridgeEdge(mapping, bridge);
+    public BridgeSip hostBridge(AddressMapping mapping, Supplier<PresenceBridge> bridge, Supplier<Optional<String>> bridgeElsewhere) {
+        BridgeEdge edge = new BridgeEdge(mapping, bridge, bridgeElsewhere);
         Aor owner = Aor.parse("sip:" + BRIDGE_NAME + "@" + mapping.xmppUsersSipDomain());
         HostedEndpoint endpoint = new HostedEndpoint(EndpointRef.application(BRIDGE_NAME, owner), edge,
                 NullNode.getInstance(), new HostedEndpoint.SettingsBinder() {

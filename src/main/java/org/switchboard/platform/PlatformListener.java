@@ -51,6 +51,7 @@ import org.switchboard.store.StorageException;
 import org.switchboard.config.PoolSettings;
 import org.switchboard.config.RegistrationSettings;
 import org.switchboard.config.RunnerContract;
+import org.switchboard.pool.LeaseKey;
 import org.switchboard.pool.Ownership;
 import org.switchboard.pool.PoolException;
 import org.switchboard.pool.PoolMember;
@@ -171,30 +172,39 @@ public final class PlatformListener implements ServletContextListener, SipServle
             answerTimers = DaemonThreads.timer("switchboard-answer-timeouts");
             endpoints = EndpointHost.start(source.file(), config, beans, sipFactory, clock, presence, views, registrations,
                     new ExecutorScheduler(answerTimers));
+            LeaseKey bridgeLease = new LeaseKey(LeaseKey.Kind.BRIDGE, config.bridge().componentDomain());
             if (config.bridge().enabled()) {
-                bridge = BridgeRuntime.start(config, endpoints, subscriptions, presence, clock);
+                PoolMember pooled = poolMember;
+                bridge = BridgeRuntime.create(config, endpoints, subscriptions, presence, clock,
+                        pooled == null ? Optional::empty : () -> pooled.ownerAddress(bridgeLease), pooled != null);
             }
             // Outgoing subscriptions are re-established by the bridge; incoming ones can only be renewed by the SIP
             // side, so they are kept as they were. Without a bridge, records wait as they are for one.
             if (repository.isPresent()) {
+                BridgeRuntime running = bridge;
                 Map<Direction, RecoveryHandler> handlers = bridge == null ? Map.of()
-                        : Map.of(Direction.OUTGOING_SIP, bridge.rules()::recoverOutgoing, Direction.INCOMING_SIP,
-                                bridge.rules()::recoverIncoming);
+                        : Map.of(Direction.OUTGOING_SIP, running::recoverOutgoing, Direction.INCOMING_SIP, running::recoverIncoming);
                 recovery = new Recovery(repository.get(), subscriptions, handlers, persistence.recoveryBatchSize(),
                         Duration.ofSeconds(persistence.recoveryBatchIntervalSeconds()), persistenceScheduler, clock);
                 if (bridge != null) {
-                    bridge.rules().useRecovery(recovery);
+                    bridge.useRecovery(recovery);
                 }
             }
             if (bridge != null) {
-                bridge.connect();
+                // On one instance the bridge runs from now on; in a pool, on the member holding its lease (a new one
+                // recovers the bridged subscriptions when it takes the lease).
+                if (poolMember == null) {
+                    bridge.acquired();
+                } else {
+                    poolMember.want(bridgeLease, bridge);
+                }
             }
             housekeeping = DaemonThreads.timer("switchboard-housekeeping");
             housekeeping.scheduleWithFixedDelay(endpoints::purgeIdleConversations, 1, 1, TimeUnit.MINUTES);
             housekeeping.scheduleWithFixedDelay(presence::forgetIdle, 1, 1, TimeUnit.MINUTES);
             housekeeping.scheduleWithFixedDelay(presence::retryHeldBack, 1, 1, TimeUnit.SECONDS);
             if (bridge != null) {
-                housekeeping.scheduleWithFixedDelay(bridge.rules()::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
+                housekeeping.scheduleWithFixedDelay(bridge::purgeEndedCooldowns, 1, 1, TimeUnit.MINUTES);
             }
             tlsCertificate = tlsCertificate(source, config, clock, new ExecutorScheduler(housekeeping));
             if (poolMember != null) {
@@ -271,7 +281,8 @@ public final class PlatformListener implements ServletContextListener, SipServle
                 runningBridge == null ? () -> { } : runningBridge, stoppable::shutdownNow, stoppableRegistrationTimers::shutdownNow,
                 stoppableRegistrationWorkers::shutdownNow, registrations, () -> stoppedRecovery.ifPresent(Recovery::stop), stoppableAnswerTimers::shutdownNow,
                 leavePool);
-        endpoints.readiness(new Readiness(context, Optional.ofNullable(recovery)));
+        // In a pool the bridge's recovery runs on one member, while the others take SIP traffic: not part of readiness.
+        endpoints.readiness(new Readiness(context, pool.isPresent() ? Optional.empty() : Optional.ofNullable(recovery)));
         platform.attachTo(context);
         tlsCertificate.ifPresent(certificate -> {
             context.setAttribute(CertificateExpiry.class.getName(), certificate);
@@ -299,7 +310,9 @@ public final class PlatformListener implements ServletContextListener, SipServle
         if (attribute instanceof Platform platform && platform.presenceViews() != null) {
             platform.presenceViews().open();
             LOG.info("Ready to send SIP: presence views start subscribing");
-            platform.recovery().ifPresent(Recovery::startOnce);
+            if (platform.pool().isEmpty()) {
+                platform.recovery().ifPresent(Recovery::startOnce); // in a pool: run by the member that takes the bridge
+            }
             platform.openRegistrations();
         }
     }

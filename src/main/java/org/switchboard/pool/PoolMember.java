@@ -53,6 +53,8 @@ public final class PoolMember implements Ownership, AutoCloseable {
     private boolean renewalFailing;
     private boolean closed;
     private volatile List<Member> lastMembers = List.of();
+    /** The owners of the leases held as a whole for work that others send requests to (the XMPP bridge), as last read. */
+    private volatile Map<LeaseKey, String> lastSingletonOwners = Map.of();
     private volatile Map<LeaseKey.Kind, Integer> lastOwnedCounts = Map.of();
     private volatile Optional<Instant> lastRenewal = Optional.empty();
 
@@ -195,7 +197,14 @@ public final class PoolMember implements Ownership, AutoCloseable {
         Map<String, Member> byId = new HashMap<>();
         members.forEach(m -> byId.put(m.instanceId(), m));
         Map<LeaseKey, LeaseRow> byKey = new HashMap<>();
-        rows.forEach(r -> byKey.put(r.key(), r));
+        Map<LeaseKey, String> singletonOwners = new HashMap<>();
+        for (LeaseRow row : rows) {
+            byKey.put(row.key(), row);
+            if (row.key().kind() == LeaseKey.Kind.BRIDGE) {
+                row.owner().ifPresent(owner -> singletonOwners.put(row.key(), owner));
+            }
+        }
+        lastSingletonOwners = Map.copyOf(singletonOwners);
         for (Entry entry : List.copyOf(wanted.values())) {
             if (entry.dropped) {
                 wanted.remove(entry.key, entry);
@@ -268,7 +277,9 @@ public final class PoolMember implements Ownership, AutoCloseable {
         }
         if (mine > share && hasRoomElsewhere(rows, members, now, share)) {
             List<Entry> active = activeEntries();
-            active.sort(Comparator.comparingLong(e -> -preference(e.key)));
+            // the bridge moves last: moving it reconnects the XMPP component and recovers every bridged subscription
+            active.sort(Comparator.<Entry>comparingInt(e -> e.key.kind() == LeaseKey.Kind.BRIDGE ? 1 : 0)
+                    .thenComparingLong(e -> -preference(e.key)));
             handOver(active, Math.min(budget, mine - share));
         }
         lastOwnedCounts = ownedCounts();
@@ -382,6 +393,19 @@ public final class PoolMember implements Ownership, AutoCloseable {
     public boolean owns(LeaseKey key) {
         Entry entry = wanted.get(key);
         return entry != null && entry.active;
+    }
+
+    /**
+     * The SIP address of the live member that owns {@code key} (of kind {@link LeaseKey.Kind#BRIDGE}) as of the last
+     * renewal; empty when this member owns it, or nobody alive does (a takeover is under way).
+     */
+    public Optional<String> ownerAddress(LeaseKey key) {
+        String owner = lastSingletonOwners.get(key);
+        if (owner == null || owner.equals(instanceId)) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return lastMembers.stream().filter(m -> m.instanceId().equals(owner) && alive(m, now)).map(Member::address).findFirst();
     }
 
     /** What an operator sees of the pool now. */

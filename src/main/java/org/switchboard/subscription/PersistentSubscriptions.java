@@ -226,6 +226,26 @@ public final class PersistentSubscriptions implements AutoCloseable {
         scheduleFlush(Duration.ZERO);
     }
 
+    /**
+     * Forgets every record in memory, leaving the database as it is: in a pool, the member that hands the bridge over or
+     * loses it no longer acts for its subscriptions; the next owner recovers them from the database. Writes still waiting
+     * are tried once; what the database does not take then is dropped (logged), since a later write from here could
+     * undo the next owner's.
+     */
+    public void forgetAll() {
+        flush();
+        synchronized (flushLock) {
+            int dropped = pending.size();
+            pending.clear();
+            records.clear();
+            byKey.clear();
+            if (dropped > 0) {
+                LOG.warn("Subscription records forgotten here with {} changes the database did not take; the next owner "
+                        + "recovers the records as the database has them", dropped);
+            }
+        }
+    }
+
     @Override
     public void close() {
         closed = true;

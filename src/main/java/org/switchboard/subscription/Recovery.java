@@ -94,6 +94,27 @@ public final class Recovery {
         return progress();
     }
 
+    /**
+     * Starts a new run over every record, whatever earlier runs did (in a pool: the member that takes the bridge
+     * over recovers its subscriptions, though it may have run a recovery when it held the bridge before).
+     */
+    public synchronized void rerun() {
+        if (nextBatch != null) {
+            nextBatch.cancel();
+            nextBatch = null;
+        }
+        batchTicket++;
+        stopped = false;
+        hurry = false;
+        recovered.clear();
+        batches.set(0);
+        total.set(0);
+        liveSkipped.set(0);
+        counted = false;
+        finishedAt = null;
+        start();
+    }
+
     public int batchSize() {
         return batchSize;
     }
@@ -126,6 +147,9 @@ public final class Recovery {
     /** Stops after the batch under way. */
     public void stop() {
         stopped = true;
+        synchronized (this) {
+            batchTicket++; // a batch already scheduled does not run
+        }
     }
 
     private void batch(long ticket) {

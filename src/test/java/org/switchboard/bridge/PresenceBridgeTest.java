@@ -701,6 +701,56 @@ class PresenceBridgeTest {
         assertThat(xmpp.stanzas).containsExactly(Stanza.presence(BOB_XMPP, ALICE, XmppPresence.offline()));
     }
 
+    // ---------------------------------------------------------------- in a pool: the bridge moves to another member
+
+    @Test
+    void a_bridge_handed_over_tells_its_sip_watchers_to_subscribe_again_ends_its_sip_subscriptions_and_keeps_every_record() {
+        Subscribe alices = following(ALICE);
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+        records.flushNow();
+        int subscribesBefore = edge.sent.size();
+
+        bridge.retire(true);
+        records.forgetAll();
+        scheduler.runDue();
+
+        Notice last = watchers.last(CAROL_WATCHES_DAVE);
+        assertThat(last.state()).isEqualTo(NoticeState.TERMINATED);
+        assertThat(last.reason()).isEqualTo("deactivated");
+        assertThat(edge.sent).as("an un-SUBSCRIBE for bob").hasSize(subscribesBefore + 1);
+        assertThat(edge.last().expires()).isZero();
+        assertThat(db.rows.values()).as("the next owner recovers both").extracting(SubscriptionRecord::direction)
+                .containsExactlyInAnyOrder(Direction.OUTGOING_SIP, Direction.INCOMING_SIP);
+        assertThat(records.all()).isEmpty();
+
+        xmpp.stanzas.clear();
+        edge.notify(alices, pidf(XmppPresence.of(XmppShow.AWAY, "late"), T0));
+        bridge.xmppPresence(DAVE, "res", CAROL_XMPP, XmppPresence.of(XmppShow.DND, "late"));
+        assertThat(xmpp.stanzas).as("a retired bridge forwards nothing").isEmpty();
+        assertThat(watchers.notices(CAROL_WATCHES_DAVE)).last().isEqualTo(last);
+    }
+
+    @Test
+    void a_bridge_whose_lease_lapsed_stops_without_a_word_on_the_wire() {
+        following(ALICE);
+        subscribe(CAROL_WATCHES_DAVE, GRANTED);
+        bridge.xmppSubscribed(DAVE, CAROL_XMPP);
+        records.flushNow();
+        int subscribesBefore = edge.sent.size();
+        int noticesBefore = watchers.notices(CAROL_WATCHES_DAVE).size();
+        xmpp.stanzas.clear();
+
+        bridge.retire(false);
+        records.forgetAll();
+        scheduler.advance(GRANTED.plusHours(1));
+
+        assertThat(edge.sent).as("no un-SUBSCRIBE, no refresh").hasSize(subscribesBefore);
+        assertThat(watchers.notices(CAROL_WATCHES_DAVE)).as("no NOTIFY, not even at the old expiry").hasSize(noticesBefore);
+        assertThat(db.rows).hasSize(2);
+        assertThat(xmpp.stanzas).isEmpty();
+    }
+
     @Test
     void stanzas_between_strangers_are_ignored() {
         BareJid mallory = BareJid.parse("mallory@elsewhere.example.test");

@@ -46,9 +46,15 @@ class PoolConfigTest {
     }
 
     @Test
-    void aPoolWithTheXmppBridgeIsRefusedForNow() throws IOException {
-        files.assertRefused(POSTGRES + "pool:\n  enabled: true\nbridge:\n  enabled: true\n  component-secret: s\n", "pool.enabled",
-                "XMPP bridge does not run in a pool");
+    void aPoolWithTheXmppBridgeIsAccepted() throws IOException {
+        assertThat(files.load(POSTGRES + "pool:\n  enabled: true\nbridge:\n  enabled: true\n  component-secret: s\n").bridge().enabled())
+                .isTrue();
+    }
+
+    @Test
+    void aPoolsBridgeKeepsItsSubscriptionsInTheDatabase() throws IOException {
+        files.assertRefused(POSTGRES + "pool:\n  enabled: true\npersistence:\n  enabled: false\nbridge:\n  enabled: true\n"
+                + "  component-secret: s\n", "persistence.enabled", "shared database");
     }
 
     @Test

@@ -56,6 +56,18 @@ class PoolMemberTest {
             return this;
         }
 
+        /** The bridge's lease, wanted after the view targets (as the platform wants it). */
+        Instance wantingTheBridge() {
+            Work w = new Work(new LeaseKey(LeaseKey.Kind.BRIDGE, "sip.example.com"));
+            work.add(w);
+            member.want(w.key, w);
+            return this;
+        }
+
+        Work bridge() {
+            return work.get(work.size() - 1);
+        }
+
         long running() {
             return work.stream().filter(w -> w.running).count();
         }
@@ -187,6 +199,37 @@ class PoolMemberTest {
         assertEquals(5, a.work.stream().mapToInt(w -> w.handovers).sum(), "a handed five over cleanly");
         assertEquals(0, a.work.stream().mapToInt(w -> w.losses).sum());
         assertEquals(5, a.member.status().handovers());
+    }
+
+    @Test
+    void rebalancingMovesTheBridgeLastAndTheOthersLearnWhereItRuns() {
+        Instance a = new Instance("a").wanting(9).wantingTheBridge().joined();
+        Instance b = new Instance("b").wanting(9).wantingTheBridge().joined();
+
+        run(Duration.ofSeconds(10), a, b);
+
+        assertTrue(a.bridge().running, "the bridge stays where it ran while view targets move");
+        assertEquals(0, a.bridge().handovers);
+        assertFalse(b.bridge().running);
+        assertEquals(5, a.running());
+        assertEquals(5, b.running());
+        assertEquals(Optional.of("a:5060"), b.member.ownerAddress(a.bridge().key), "b sends bridge requests to a");
+        assertEquals(Optional.empty(), a.member.ownerAddress(a.bridge().key), "a runs the bridge itself");
+    }
+
+    @Test
+    void whileTheBridgesMemberIsDeadNobodyIsNamedAndThenTheSurvivorRunsIt() {
+        Instance a = new Instance("a").wanting(9).wantingTheBridge().joined();
+        Instance b = new Instance("b").wanting(9).wantingTheBridge().joined();
+        run(Duration.ofSeconds(10), a, b);
+        a.killed = true;
+
+        run(Duration.ofSeconds(11), a, b);
+        assertEquals(Optional.empty(), b.member.ownerAddress(a.bridge().key), "a's membership lapsed: no member to send to");
+
+        run(Duration.ofSeconds(5), a, b);
+        assertTrue(b.bridge().running, "b took the bridge over");
+        assertEquals(Optional.of("b"), table.owner(b.bridge().key));
     }
 
     @Test

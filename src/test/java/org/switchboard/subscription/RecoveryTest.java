@@ -77,6 +77,26 @@ class RecoveryTest {
     }
 
     @Test
+    void a_run_again_after_the_records_were_forgotten_recovers_every_record_once_more_and_a_stopped_run_does_nothing_more() {
+        persisted(30);
+        Recovery recovery = new Recovery(db, store, handlers, 10, Duration.ofSeconds(1), scheduler, clock);
+        recovery.start();
+        scheduler.runDue();
+        recovery.stop(); // the bridge moved to another member after the first batch
+        scheduler.advance(Duration.ofSeconds(10));
+        assertThat(reestablished.size() + markedActive.size()).isEqualTo(10);
+        store.forgetAll();
+        clock.advance(Duration.ofSeconds(1));
+
+        recovery.rerun(); // and came back
+        scheduler.advance(Duration.ofSeconds(10));
+
+        assertThat(recovery.progress()).isEqualTo(new RecoveryProgress(true, true, 30, 30, 4));
+        assertThat(reestablished.size() + markedActive.size()).as("the first ten twice, the others once").isEqualTo(40);
+        assertThat(store.all()).hasSize(30);
+    }
+
+    @Test
     void recover_now_before_the_start_starts_the_run() {
         persisted(20);
         Recovery recovery = new Recovery(db, store, handlers, 10, Duration.ofMinutes(1), scheduler, clock);

@@ -69,6 +69,20 @@ public final class PresenceViews implements AutoCloseable {
 
     /** A new, empty view owned by endpoint {@code owner}; {@code edge} sends its SUBSCRIBEs. */
     public RemotePresenceView create(String owner, ViewMode mode, PresenceViewListener listener, Function<RemotePresenceView.Wire, SubscribeSender> edge) {
+        return create(owner, mode, listener, edge, ownership);
+    }
+
+    /**
+     * A new view whose targets are subscribed from here whoever holds their leases: for work leased as a whole (the
+     * XMPP bridge's views, which run where the bridge's lease is).
+     */
+    public RemotePresenceView createUnleased(String owner, ViewMode mode, PresenceViewListener listener,
+            Function<RemotePresenceView.Wire, SubscribeSender> edge) {
+        return create(owner, mode, listener, edge, Ownership.everything());
+    }
+
+    private RemotePresenceView create(String owner, ViewMode mode, PresenceViewListener listener,
+            Function<RemotePresenceView.Wire, SubscribeSender> edge, Ownership ownership) {
         RemotePresenceView[] made = new RemotePresenceView[1];
         int number = madeBy.computeIfAbsent(owner, o -> new AtomicInteger()).incrementAndGet();
         RemotePresenceView view = new RemotePresenceView(owner, mode, this::policy, listener, edge, scheduler, pacer, documents, clock, random,

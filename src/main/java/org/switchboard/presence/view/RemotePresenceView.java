@@ -247,6 +247,33 @@ public final class RemotePresenceView implements AutoCloseable {
     }
 
     /**
+     * Closes the view without a word on the wire: every target's subscription is dropped here as it is (in a pool,
+     * another member may be acting for them already).
+     */
+    public void abandon() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (periodicRefresh != null) {
+                periodicRefresh.cancel();
+            }
+        }
+        for (Aor target : List.copyOf(wanted.keySet())) {
+            Ownership.Claim claim = wanted.remove(target);
+            if (claim != null) {
+                claim.drop();
+            }
+            TargetSubscription subscription = targets.remove(target);
+            if (subscription != null) {
+                subscription.abandon();
+            }
+        }
+        onClose.run();
+    }
+
+    /**
      * The SIP edge's side of a view: answers to the SUBSCRIBEs its {@link SubscribeSender} sent, and
      * NOTIFYs on their dialogs. Not for endpoint beans.
      */
