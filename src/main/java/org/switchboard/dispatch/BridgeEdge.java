@@ -140,13 +140,15 @@ final class BridgeEdge implements EndpointBehavior, SipWatchers, SipFollowing {
     }
 
     /**
-     * In a pool, the bridge runs on the member that holds its lease: a new SUBSCRIBE to an XMPP user is proxied there
-     * (Request-URI unchanged, no Record-Route: the dialog is between the watcher and that member). A SUBSCRIBE in a
-     * dialog of this member's (the bridge ran here before) gets 481, so the watcher subscribes anew and reaches the
-     * bridge's member.
+     * In a pool, the bridge runs on the member that holds its lease: a SUBSCRIBE to an XMPP user is proxied there
+     * (Request-URI unchanged, no Record-Route: the dialog is between the watcher and that member). So is a refresh in a
+     * dialog this container does not know — the dispatcher hashes on the Call-ID, so a watcher's refreshes reach the
+     * member its first SUBSCRIBE reached, and the bridge's member knows the dialog (or answers 481 if it took the bridge
+     * over since). A SUBSCRIBE in a dialog this member holds (the bridge ran here before) gets 481, so the watcher
+     * subscribes anew and reaches the bridge's member.
      */
     private void toTheBridgesMember(SipServletRequest request) throws IOException {
-        if (!request.isInitial() || request.getTo().getParameter("tag") != null) {
+        if (!request.isInitial()) {
             request.createResponse(481, "Subscription Does Not Exist").send();
             return;
         }

@@ -157,6 +157,14 @@ class BridgePoolIT {
                     dave.available(Presence.Mode.dnd, "meeting");
                     assertFromOwner(sip.awaitNotify(first, carries("open", "busy", "meeting"), WAIT), owner, dialogTag);
                     fact("dave approves carol (NOTIFY active) and goes dnd \"meeting\": both NOTIFYs reach carol from the owner");
+                    // Her refresh goes where her first SUBSCRIBE went (the dispatcher hashes on the Call-ID): the standby,
+                    // which does not know the dialog and proxies it to the owner, which does.
+                    java.time.Instant refreshSent = java.time.Instant.now();
+                    int refreshed = sip.resubscribe(first, 3600);
+                    assertThat(refreshed).as("carol's refresh sent through the standby\n%s", standby.stderr()).isEqualTo(200);
+                    assertThat(((ToHeader) first.response().getHeader(ToHeader.NAME)).getTag()).as("the same dialog").isEqualTo(dialogTag);
+                    assertFromOwner(sip.awaitNotify(first, n -> "active".equals(n.state()) && !n.at().isBefore(refreshSent), WAIT), owner, dialogTag);
+                    fact("carol's refresh in her dialog, sent through the standby: 200 in the same dialog, the NOTIFY from the owner");
                     JsonNode ownerBridge = BridgeTesting.health(owner).path("bridge");
                     JsonNode standbyBridge = BridgeTesting.health(standby).path("bridge");
                     assertThat(ownerBridge.path("outgoing").asInt()).as("the owner's bridge: %s", ownerBridge).isEqualTo(1);

@@ -184,7 +184,10 @@ class PoolIT {
             String log = dispatcher.log();
             assertThat(log.lines().filter(line -> line.contains(down))).as("one line for the dead instance:%n%s", log).hasSize(1);
             assertThat(log.lines().filter(line -> line.contains("pool: instance " + live + " is down"))).as("the live one stays up").isEmpty();
-            assertThat(log.substring(markedAt)).as("no request tried on the dead instance after it was marked").doesNotContain(" failed (");
+            // Only the MESSAGEs, all sent after the mark: the fixture's start-up OPTIONS may have gone to the dead instance
+            // before it was marked and time out (logged as failed) after it.
+            assertThat(log.substring(markedAt).lines().filter(line -> line.contains(" failed (") && line.contains(" for MESSAGE ")))
+                    .as("no MESSAGE tried on the dead instance after it was marked:%n%s", log).isEmpty();
         }
     }
 
