@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -183,12 +186,13 @@ public final class PoolMember implements Ownership, AutoCloseable {
         }
         fence = scheduler.schedule(Duration.between(clock.instant(), actUntil), this::fenceIfLapsed);
         lastMembers = List.copyOf(members);
-        if (balance(now, members, rows)) {
-            try {
+        try {
+            if (balance(now, members, rows)) {
                 balance(now, members, table.leases()); // the leases just added are free: take this member's share now
-            } catch (RuntimeException e) {
-                LOG.warn("Pool: cannot read the leases ({}); trying again at the next renewal", e.toString());
             }
+        } catch (RuntimeException e) {
+            // what was claimed before the failure is this member's and not started: the next renewal claims it again
+            LOG.warn("Pool: cannot align the leases ({}); trying again at the next renewal", e.toString());
         }
     }
 
@@ -216,6 +220,7 @@ public final class PoolMember implements Ownership, AutoCloseable {
         }
         int budget = timings.claimsPerRenewal();
         List<Entry> free = new ArrayList<>();
+        List<Entry> again = new ArrayList<>();
         int mine = 0;
         for (LeaseRow row : rows) {
             Entry entry = wanted.get(row.key());
@@ -230,10 +235,7 @@ public final class PoolMember implements Ownership, AutoCloseable {
                 if (!entry.active || entry.epoch != row.epoch()) {
                     // after a lapse (or a restart): take it again with a conditional write before acting
                     deactivate(entry, false);
-                    if (table.claim(row.key(), row.epoch(), instanceId, now)) {
-                        activate(entry, row.epoch() + 1);
-                        mine++;
-                    }
+                    again.add(entry);
                 } else {
                     mine++;
                 }
@@ -245,12 +247,15 @@ public final class PoolMember implements Ownership, AutoCloseable {
                 free.add(entry);
             }
         }
-        boolean added = false;
+        mine += claimAndStart(again, byKey, now);
+        List<LeaseKey> missing = new ArrayList<>();
         for (Entry entry : wanted.values()) {
             if (!entry.dropped && !byKey.containsKey(entry.key)) {
-                table.insertIfAbsent(entry.key);
-                added = true;
+                missing.add(entry.key);
             }
+        }
+        if (!missing.isEmpty()) {
+            table.insertAllIfAbsent(missing);
         }
         if (state != MemberState.READY) {
             handOver(activeEntries(), Integer.MAX_VALUE);
@@ -260,21 +265,10 @@ public final class PoolMember implements Ownership, AutoCloseable {
         long ready = members.stream().filter(m -> m.state() == MemberState.READY && alive(m, now)).count();
         int share = (int) Math.ceil(rows.size() / (double) Math.max(1, ready));
         free.sort(Comparator.comparingLong(e -> preference(e.key)));
-        for (Entry entry : free) {
-            if (mine >= share || budget == 0) {
-                break;
-            }
-            LeaseRow row = byKey.get(entry.key);
-            if (table.claim(entry.key, row.epoch(), instanceId, now)) {
-                if (row.owner().isPresent()) {
-                    takeovers.incrementAndGet();
-                    LOG.info("Pool: took {} over from {} (membership lapsed)", entry.key, row.owner().get());
-                }
-                activate(entry, row.epoch() + 1);
-                mine++;
-                budget--;
-            }
-        }
+        int room = Math.max(0, Math.min(share - mine, budget));
+        int taken = claimAndStart(free.subList(0, Math.min(room, free.size())), byKey, now);
+        mine += taken;
+        budget -= taken;
         if (mine > share && hasRoomElsewhere(rows, members, now, share)) {
             List<Entry> active = activeEntries();
             // the bridge moves last: moving it reconnects the XMPP component and recovers every bridged subscription
@@ -283,7 +277,48 @@ public final class PoolMember implements Ownership, AutoCloseable {
             handOver(active, Math.min(budget, mine - share));
         }
         lastOwnedCounts = ownedCounts();
-        return added;
+        return !missing.isEmpty();
+    }
+
+    /**
+     * Claims the entries' leases (each conditional on the epoch last read, in as few round trips as the table allows)
+     * and starts the work of those claimed — but only while this member may still act: a round that ran past the time
+     * its renewal allows (a slow database) leaves what it claimed stopped, to be claimed again and started by the next
+     * renewal, so nothing is started by a member whose membership may have lapsed meanwhile. How many were started.
+     */
+    private int claimAndStart(List<Entry> entries, Map<LeaseKey, LeaseRow> byKey, Instant now) {
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        Map<LeaseKey, Long> epochs = new LinkedHashMap<>();
+        entries.forEach(e -> epochs.put(e.key, byKey.get(e.key).epoch()));
+        Set<LeaseKey> claimed = table.claimAll(epochs, instanceId, now);
+        int started = 0;
+        int late = 0;
+        Map<String, Integer> takenFrom = new TreeMap<>();
+        for (Entry entry : entries) {
+            if (!claimed.contains(entry.key)) {
+                continue;
+            }
+            LeaseRow row = byKey.get(entry.key);
+            row.owner().filter(owner -> !owner.equals(instanceId)).ifPresent(owner -> {
+                takeovers.incrementAndGet();
+                takenFrom.merge(owner, 1, Integer::sum);
+            });
+            if (!clock.instant().isBefore(actUntil)) {
+                late++;
+                continue;
+            }
+            activate(entry, row.epoch() + 1);
+            started++;
+        }
+        if (!takenFrom.isEmpty()) {
+            LOG.info("Pool: took leases over from members whose membership lapsed: {}", takenFrom);
+        }
+        if (late > 0) {
+            LOG.warn("Pool: this renewal ran past {} (the database is slow): {} leases claimed are started at the next renewal", actUntil, late);
+        }
+        return started;
     }
 
     /** Whether a ready member other than this one holds fewer than {@code share} leases (rebalancing has somewhere to go). */
@@ -294,15 +329,24 @@ public final class PoolMember implements Ownership, AutoCloseable {
                 && counts.getOrDefault(m.instanceId(), 0) < share - 1);
     }
 
+    /** Stops up to {@code max} of the entries' work, then frees their leases (stopped before another member may start it). */
     private void handOver(List<Entry> entries, int max) {
-        int n = 0;
+        List<LeaseKey> keys = new ArrayList<>();
         for (Entry entry : entries) {
-            if (n++ >= max) {
+            if (keys.size() >= max) {
                 break;
             }
             deactivate(entry, true);
             handovers.incrementAndGet();
-            release(entry.key);
+            keys.add(entry.key);
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        try {
+            table.releaseAll(keys, instanceId, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("Pool: cannot release {} leases ({}); they are taken over when this membership lapses", keys.size(), e.toString());
         }
     }
 

@@ -108,6 +108,8 @@ class PoolMemberTest {
     private static final class Partitionable implements LeaseTable {
         private final LeaseTable table;
         boolean partitioned;
+        /** Run before each claim: a test makes claims slow with it (a database that takes seconds per round). */
+        Runnable beforeClaim = () -> { };
 
         Partitionable(LeaseTable table) {
             this.table = table;
@@ -152,6 +154,7 @@ class PoolMemberTest {
         @Override
         public boolean claim(LeaseKey key, long epoch, String owner, Instant at) {
             check();
+            beforeClaim.run();
             return table.claim(key, epoch, owner, at);
         }
 
@@ -368,5 +371,29 @@ class PoolMemberTest {
 
         assertTrue(Duration.between(before, clock.instant()).compareTo(Duration.ofSeconds(8)) >= 0, "waited for the lapse");
         assertEquals(3, restarted.running());
+    }
+
+    @Test
+    void leasesClaimedByARenewalThatRanPastItsActingTimeAreStartedOnlyByTheNextRenewal() {
+        Instance a = new Instance("a").wanting(10);
+        int[] slowClaims = {10};
+        List<Long> runningWhileClaiming = new ArrayList<>();
+        a.view.beforeClaim = () -> {
+            if (slowClaims[0]-- > 0) {
+                runningWhileClaiming.add(a.running());
+                clock.advance(Duration.ofMillis(1_500)); // 10 claims: 15 s, past the 9 s this renewal lets it act
+            }
+        };
+        a.joined();
+
+        assertEquals(0, a.running(), "claimed after its acting time: started by nobody yet");
+        a.work.forEach(w -> assertEquals(Optional.of("a"), table.owner(w.key), "the claims themselves held"));
+        assertEquals(List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L), runningWhileClaiming);
+
+        run(Duration.ofSeconds(4), a);
+
+        assertEquals(10, a.running(), "the next renewal claims them again (its own) and starts them");
+        a.work.forEach(w -> assertEquals(1, w.starts));
+        assertTrue(table.history.stream().allMatch(row -> row.owner().isEmpty() || row.owner().equals(Optional.of("a"))));
     }
 }

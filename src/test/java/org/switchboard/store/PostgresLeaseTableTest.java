@@ -9,8 +9,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -178,5 +182,79 @@ class PostgresLeaseTableTest {
 
     private static long running(List<Flag> flags) {
         return flags.stream().filter(f -> f.running).count();
+    }
+
+    @Test
+    void leasesAddedInBulkAreEachAddedOnceAlongsideOnesAlreadyThereAndAnotherMemberAddingTheSame() throws Exception {
+        LeaseTable a = open("a").leaseTable(clock);
+        LeaseTable b = open("b").leaseTable(clock);
+        List<LeaseKey> first = keys(0, 1_200);
+        List<LeaseKey> second = keys(600, 1_800); // overlaps half of the first
+        a.insertIfAbsent(first.get(7));
+        assertThat(a.claim(first.get(7), 0, "x", clock.instant())).isTrue();
+
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> byA = threads.submit(() -> a.insertAllIfAbsent(first));
+            Future<?> byB = threads.submit(() -> b.insertAllIfAbsent(second));
+            byA.get();
+            byB.get();
+        } finally {
+            threads.shutdownNow();
+        }
+
+        List<LeaseRow> rows = a.leases();
+        assertThat(rows).hasSize(1_800);
+        assertThat(rows.stream().map(LeaseRow::key).distinct().count()).isEqualTo(1_800);
+        LeaseRow claimed = rows.stream().filter(r -> r.key().equals(first.get(7))).findFirst().orElseThrow();
+        assertThat(claimed.owner()).contains("x");
+        assertThat(claimed.epoch()).isEqualTo(1);
+        assertThat(rows.stream().filter(r -> !r.key().equals(first.get(7)))).allSatisfy(r -> {
+            assertThat(r.owner()).isEmpty();
+            assertThat(r.epoch()).isZero();
+        });
+    }
+
+    @Test
+    void aBulkClaimTakesOnlyTheLeasesStillAtTheirEpochAndABulkReleaseFreesOnlyTheOwnersOwn() {
+        LeaseTable a = open("a").leaseTable(clock);
+        LeaseTable b = open("b").leaseTable(clock);
+        List<LeaseKey> keys = keys(0, 1_100);
+        a.insertAllIfAbsent(keys);
+        for (int i = 0; i < 1_100; i += 10) {
+            assertThat(b.claim(keys.get(i), 0, "b", clock.instant())).isTrue(); // one in ten moved on meanwhile
+        }
+        Map<LeaseKey, Long> atEpochZero = new LinkedHashMap<>();
+        keys.forEach(k -> atEpochZero.put(k, 0L));
+
+        Set<LeaseKey> claimed = a.claimAll(atEpochZero, "a", clock.instant());
+
+        assertThat(claimed).hasSize(990).doesNotContainAnyElementsOf(everyTenth(keys));
+        Map<String, Long> owners = new LinkedHashMap<>();
+        a.leases().forEach(r -> owners.merge(r.owner().orElse("-"), 1L, Long::sum));
+        assertThat(owners).containsEntry("a", 990L).containsEntry("b", 110L).hasSize(2);
+        assertThat(a.leases()).allSatisfy(r -> assertThat(r.epoch()).isEqualTo(1));
+
+        b.releaseAll(keys, "b", clock.instant()); // names all 1,100: frees only its own 110
+
+        Map<String, Long> after = new LinkedHashMap<>();
+        a.leases().forEach(r -> after.merge(r.owner().orElse("-"), 1L, Long::sum));
+        assertThat(after).containsEntry("a", 990L).containsEntry("-", 110L).hasSize(2);
+    }
+
+    private static List<LeaseKey> keys(int from, int to) {
+        List<LeaseKey> keys = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            keys.add(new LeaseKey(LeaseKey.Kind.VIEW_TARGET, "alice#1 sip:t" + i + "@example.com"));
+        }
+        return keys;
+    }
+
+    private static Set<LeaseKey> everyTenth(List<LeaseKey> keys) {
+        Set<LeaseKey> picked = new HashSet<>();
+        for (int i = 0; i < keys.size(); i += 10) {
+            picked.add(keys.get(i));
+        }
+        return picked;
     }
 }
