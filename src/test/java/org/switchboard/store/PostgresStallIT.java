@@ -111,7 +111,8 @@ class PostgresStallIT {
         client.withHeader(notify, "Event", "presence");
         client.withHeader(notify, "Subscription-State", "active;expires=3600");
         client.withBody(notify, "application", "pidf+xml", SipPresencePeer.pidf(client.uriOf(user), "open", null, null, Instant.now()));
-        return client.send(notify, Duration.ofSeconds(5));
+        // waits longer than the bound asserted on the slowest answer, so a slow answer is measured against it, not lost
+        return client.send(notify, Duration.ofSeconds(10));
     }
 
     /** Waits (bounded) until the presence table holds at least {@code count} rows; the count last read. */
