@@ -264,7 +264,8 @@ public final class PoolMember implements Ownership, AutoCloseable {
         }
         long ready = members.stream().filter(m -> m.state() == MemberState.READY && alive(m, now)).count();
         int share = (int) Math.ceil(rows.size() / (double) Math.max(1, ready));
-        free.sort(Comparator.comparingLong(e -> preference(e.key)));
+        // a free bridge first: it is one lease, and its recovery (every bridged subscription) is the longest to redo
+        free.sort(Comparator.<Entry>comparingInt(e -> e.key.kind() == LeaseKey.Kind.BRIDGE ? 0 : 1).thenComparingLong(e -> preference(e.key)));
         int room = Math.max(0, Math.min(share - mine, budget));
         int taken = claimAndStart(free.subList(0, Math.min(room, free.size())), byKey, now);
         mine += taken;

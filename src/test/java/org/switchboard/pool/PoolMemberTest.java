@@ -396,4 +396,24 @@ class PoolMemberTest {
         a.work.forEach(w -> assertEquals(1, w.starts));
         assertTrue(table.history.stream().allMatch(row -> row.owner().isEmpty() || row.owner().equals(Optional.of("a"))));
     }
+
+    @Test
+    void aTakeoverLongerThanOneRenewalClaimsTheBridgeInItsFirstRound() {
+        Instance a = new Instance("a").wanting(2_000).wantingTheBridge().joined();
+        Instance b = new Instance("b").wanting(2_000).wantingTheBridge().joined();
+        run(Duration.ofSeconds(120), a, b);
+        assertEquals(2_001, a.running() + b.running(), "settled");
+        Instance owner = a.bridge().running ? a : b;
+        Instance survivor = owner == a ? b : a;
+        long before = survivor.running();
+        owner.killed = true;
+
+        for (int step = 0; step < 60 && survivor.running() == before; step++) {
+            run(Duration.ofMillis(500), a, b);
+        }
+
+        assertTrue(survivor.running() > before, "the survivor took leases over within 30 s");
+        assertTrue(survivor.running() < 2_001, "more than one renewal's claims (100) are left: " + survivor.running());
+        assertTrue(survivor.bridge().running, "the bridge was among the first round's claims");
+    }
 }
