@@ -102,10 +102,15 @@ public final class PoolTakeoverBenchmark {
                 String survivorId = Health.detail(survivor).get("instanceId").asText();
                 long killedAt = System.nanoTime();
                 killed.kill();
-                double leasesAfter = awaitSeconds(killedAt, 300, () -> leasesHeld(postgres, "VIEW_TARGET").getOrDefault(survivorId, 0L) == targets
-                        && leasesHeld(postgres, "BRIDGE").containsKey(survivorId));
-                double bridgeAfter = awaitSeconds(killedAt, 300, () -> "CONNECTED".equals(Health.detail(survivor).path("bridge").path("state").asText()));
-                double subscribedAfter = awaitSeconds(killedAt, 600, () -> subscribed(survivor) == targets + bridged);
+                // one poll for the three, so that each is timed from the kill on its own
+                double[] after = awaitEach(killedAt, 600,
+                        () -> leasesHeld(postgres, "VIEW_TARGET").getOrDefault(survivorId, 0L) == targets
+                                && leasesHeld(postgres, "BRIDGE").containsKey(survivorId),
+                        () -> "CONNECTED".equals(Health.detail(survivor).path("bridge").path("state").asText()),
+                        () -> subscribed(survivor) == targets + bridged);
+                double leasesAfter = after[0];
+                double bridgeAfter = after[1];
+                double subscribedAfter = after[2];
                 JsonNode pool = Health.detail(survivor).get("pool");
                 System.out.printf(Locale.ROOT, "| view targets | bridged subscriptions | pool settled after start (s) | every lease held by the survivor "
                         + "after SIGKILL (s) | its bridge connected after (s) | all %,d re-subscribed from it after (s) | takeovers counted "
@@ -155,6 +160,26 @@ public final class PoolTakeoverBenchmark {
             Thread.sleep(200);
         }
         throw new IllegalStateException("not done within " + limitSeconds + " s");
+    }
+
+    /** Seconds from {@code since} until each check first holds, polling all every 200 ms, at most {@code limitSeconds}. */
+    private static double[] awaitEach(long since, int limitSeconds, Check... checks) throws Exception {
+        double[] seconds = new double[checks.length];
+        java.util.Arrays.fill(seconds, -1);
+        for (int i = 0; i < limitSeconds * 5; i++) {
+            boolean all = true;
+            for (int c = 0; c < checks.length; c++) {
+                if (seconds[c] < 0 && checks[c].done()) {
+                    seconds[c] = (System.nanoTime() - since) / 1e9;
+                }
+                all &= seconds[c] >= 0;
+            }
+            if (all) {
+                return seconds;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("not done within " + limitSeconds + " s: " + java.util.Arrays.toString(seconds));
     }
 
     private static long subscribed(RunningSwitchboard server) throws Exception {
