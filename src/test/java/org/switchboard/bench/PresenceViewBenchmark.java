@@ -32,6 +32,10 @@ public final class PresenceViewBenchmark {
     private static final int RATE_TARGETS = Integer.getInteger("bench.notify.targets", 10_000);
     private static final String HEAP = "-Xmx8g";
     private static final int SUBSCRIBES_PER_SECOND = 2000;
+    /** Extra JVM options of the server, space-separated (for profiling: {@code -XX:StartFlightRecording=...}). */
+    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "");
+    /** The stores the NOTIFY run uses, comma-separated: {@code h2}, {@code pg}. */
+    private static final List<String> STORES = List.of(System.getProperty("bench.notify.stores", "h2,pg").split(","));
 
     private PresenceViewBenchmark() {
     }
@@ -65,11 +69,15 @@ public final class PresenceViewBenchmark {
         StringBuilder out = new StringBuilder("### NOTIFY processing with ordering and the shared store\n\n"
                 + "| store | targets | NOTIFYs processed | stored / dropped as late | NOTIFYs/s (whole run) | one-second rates: median (p10–p90) |\n"
                 + "| --- | --- | --- | --- | --- | --- |\n");
-        Run h2 = run(work.resolve("notify-h2"), RATE_TARGETS, "presence-bench-uas.xml", 5, null, false);
-        out.append(notifyRow("H2 (embedded file)", h2));
-        try (DebianPostgres postgres = DebianPostgres.start()) {
-            Run pg = run(work.resolve("notify-pg"), RATE_TARGETS, "presence-bench-uas.xml", 5, postgres, false);
-            out.append(notifyRow("PostgreSQL " + postgres.version() + " (Debian)", pg));
+        if (STORES.contains("h2")) {
+            Run h2 = run(work.resolve("notify-h2"), RATE_TARGETS, "presence-bench-uas.xml", 5, null, false);
+            out.append(notifyRow("H2 (embedded file)", h2));
+        }
+        if (STORES.contains("pg")) {
+            try (DebianPostgres postgres = DebianPostgres.start()) {
+                Run pg = run(work.resolve("notify-pg"), RATE_TARGETS, "presence-bench-uas.xml", 5, postgres, false);
+                out.append(notifyRow("PostgreSQL " + postgres.version() + " (Debian)", pg));
+            }
         }
         out.append("\nSIPp accepts each SUBSCRIBE and sends five NOTIFYs in its dialog, each after the 200 of the one before; the fourth is")
                 .append(" older than the third, so the ordering stores four and drops one. Every NOTIFY is parsed (PIDF), ordered in")
@@ -125,7 +133,13 @@ public final class PresenceViewBenchmark {
                     "-nostdin", "-buff_size", "8388608", "-trace_err").directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sipp.out").toFile()).start();
         }
-        try (RunningSwitchboard server = RunningSwitchboard.in(dir).jvmOption(HEAP).configText(storage + AdminLogin.configSection() + """
+        RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).jvmOption(HEAP);
+        for (String option : SERVER_OPTIONS.trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                launch.jvmOption(option);
+            }
+        }
+        try (RunningSwitchboard server = launch.configText(storage + AdminLogin.configSection() + """
                 topology:
                   front-end-pool: fe
                   front-end-pools:
