@@ -153,7 +153,7 @@ public final class PlatformListener implements ServletContextListener, SipServle
             // the SIP thread that handles a NOTIFY answers it without waiting for them.
             viewDelivery = DaemonThreads.workers("switchboard-presence-delivery", PRESENCE_DELIVERY_THREADS);
             views = new PresenceViews(Tunables.viewPolicy(config.presence().views()), scheduler,
-                    new RefreshPacer(scheduler, config.presence().views().bulkSubscribesPerSecond(), false),
+                    new RefreshPacer(scheduler, clock, config.presence().views().bulkSubscribesPerSecond(), false),
                     documents, clock, ThreadLocalRandom.current()::nextDouble, viewDelivery, ownership);
             persistenceTimers = DaemonThreads.timer("switchboard-persistence");
             ExecutorScheduler persistenceScheduler = new ExecutorScheduler(persistenceTimers);

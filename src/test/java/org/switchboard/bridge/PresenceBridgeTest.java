@@ -75,7 +75,7 @@ class PresenceBridgeTest {
 
     private final MutableClock clock = new MutableClock();
     private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final PresenceViews views = new PresenceViews(ViewPolicy.defaults(), scheduler, new RefreshPacer(scheduler, 10, false),
+    private final PresenceViews views = new PresenceViews(ViewPolicy.defaults(), scheduler, new RefreshPacer(scheduler, clock, 10, false),
             new PresenceDocuments(MAX_DOCUMENT), clock, () -> 0.5);
     private final MemorySubscriptionRepository db = new MemorySubscriptionRepository();
     private final PersistentSubscriptions records = new PersistentSubscriptions(Optional.of(db), scheduler, clock, 1, Duration.ZERO,

@@ -25,7 +25,7 @@ class PresenceViewsTest {
 
     private final MutableClock clock = new MutableClock();
     private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final PresenceViews views = new PresenceViews(ViewPolicy.defaults(), scheduler, new RefreshPacer(scheduler, 10),
+    private final PresenceViews views = new PresenceViews(ViewPolicy.defaults(), scheduler, new RefreshPacer(scheduler, clock, 10),
             new PresenceDocuments(65_536), clock, () -> 0.5);
     private final List<String> sent = new ArrayList<>();
     private final List<PresenceNotification> notifications = new ArrayList<>();
