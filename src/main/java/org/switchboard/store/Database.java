@@ -155,7 +155,7 @@ public final class Database implements AutoCloseable {
 
     /** The presence store's table. */
     public PresenceRepository presenceRepository(Clock clock) {
-        return new JpaPresenceRepository(entities, dialect, clock);
+        return new JpaPresenceRepository(entities, pool, dialect, clock);
     }
 
     /** The subscription records' table. */
