@@ -59,6 +59,8 @@ public final class DispatchLoadBenchmark {
      * work, not the archive, decides CPU per call.
      */
     private static final String HEAP = "-Xmx4g";
+    /** Extra JVM options of both Java targets alike, space-separated (to compare collectors and their settings). */
+    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "");
 
     /** The smallest non-zero response time SIPp reported in this run: the step of its clock. */
     private static double clockStep = Double.POSITIVE_INFINITY;
@@ -226,6 +228,11 @@ public final class DispatchLoadBenchmark {
                 // The bare servlet's archive has no endpoint beans, and the runner refuses a bean it cannot find.
                 String endpoints = target == Target.BARE ? "" : "endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n";
                 RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP);
+                for (String option : SERVER_OPTIONS.trim().split("\\s+")) {
+                    if (!option.isEmpty()) {
+                        launch.jvmOption(option);
+                    }
+                }
                 String configuration = (tls == null ? "" : tls.serverConfiguration(tlsPort)) + endpoints;
                 if (!configuration.isEmpty()) {
                     launch.configText(configuration);
