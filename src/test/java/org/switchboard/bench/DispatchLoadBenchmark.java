@@ -59,8 +59,11 @@ public final class DispatchLoadBenchmark {
      * work, not the archive, decides CPU per call.
      */
     private static final String HEAP = "-Xmx4g";
-    /** Extra JVM options of both Java targets alike, space-separated (to compare collectors and their settings). */
-    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "");
+    /**
+     * Extra JVM options of both Java targets alike, space-separated: by default the collector {@code deploy/run} chooses
+     * (ZGC), so that both are measured as they are run; {@code -Dbench.server.options=-XX:+UseG1GC} compares with G1.
+     */
+    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "-XX:+UseZGC");
 
     /** The smallest non-zero response time SIPp reported in this run: the step of its clock. */
     private static double clockStep = Double.POSITIVE_INFINITY;
@@ -590,7 +593,7 @@ public final class DispatchLoadBenchmark {
             out.append("One call = one request (MESSAGE or OPTIONS to `sip:bench@example.com`) answered 200, from SIPp on the same")
                     .append(" machine (`message-uac.xml`, `options-load-uac.xml`). Targets: **Switchboard** dispatching to the `ok`")
                     .append(" endpoint bean; the **bare servlet** answering 200 in the same container (both the real runner, ")
-                    .append(HEAP).append(");");
+                    .append(HEAP).append(SERVER_OPTIONS.isBlank() ? "" : " " + SERVER_OPTIONS.trim()).append(");");
             if (has(Target.KAMAILIO)) {
                 out.append(" **Kamailio** (Debian's `/usr/sbin/kamailio`) answering every request but ACK with `sl_send_reply(\"200\", \"OK\")`,")
                         .append(" only `sl.so` loaded, ").append(Kamailio.CHILDREN).append(" UDP receivers (`children`) and ")
