@@ -60,10 +60,10 @@ public final class DispatchLoadBenchmark {
      */
     private static final String HEAP = "-Xmx4g";
     /**
-     * Extra JVM options of both Java targets alike, space-separated: by default the collector {@code deploy/run} chooses
-     * (ZGC), so that both are measured as they are run; {@code -Dbench.server.options=-XX:+UseG1GC} compares with G1.
+     * Extra JVM options of both Java targets alike, space-separated (default none: the JVM's collector, G1, as
+     * {@code deploy/run} starts it); {@code -Dbench.server.options=-XX:+UseZGC} compares with ZGC.
      */
-    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "-XX:+UseZGC");
+    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "");
 
     /** The smallest non-zero response time SIPp reported in this run: the step of its clock. */
     private static double clockStep = Double.POSITIVE_INFINITY;
