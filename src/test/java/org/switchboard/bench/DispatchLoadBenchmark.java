@@ -60,10 +60,11 @@ public final class DispatchLoadBenchmark {
      */
     private static final String HEAP = "-Xmx4g";
     /**
-     * Extra JVM options of both Java targets alike, space-separated (default none: the JVM's collector, G1, as
-     * {@code deploy/run} starts it); {@code -Dbench.server.options=-XX:+UseZGC} compares with ZGC.
+     * Extra JVM options of both Java targets alike, space-separated: by default what {@code deploy/run} adds (G1 with a
+     * 20 ms pause goal), so that both are measured as they are run; {@code -Dbench.server.options=-XX:+UseZGC} compares
+     * with ZGC, {@code -Dbench.server.options=-XX:MaxGCPauseMillis=200} with the JVM's default goal.
      */
-    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "");
+    private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "-XX:MaxGCPauseMillis=20");
 
     /** The smallest non-zero response time SIPp reported in this run: the step of its clock. */
     private static double clockStep = Double.POSITIVE_INFINITY;
