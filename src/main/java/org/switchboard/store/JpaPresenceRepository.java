@@ -41,21 +41,17 @@ final class JpaPresenceRepository implements PresenceRepository {
     public boolean writeIfNewer(PresenceUpdate update, String sourcePool) {
         try {
             return conditionalWrite(update, sourcePool);
-        } catch (SQLException e) {
+        } catch (StorageException e) {
             // H2's MERGE can meet a concurrent insert of the same key; run again, now as an update.
             if (dialect == SqlDialect.H2 && isUniqueViolation(e)) {
-                try {
-                    return conditionalWrite(update, sourcePool);
-                } catch (SQLException again) {
-                    throw new StorageException("Cannot store the presence of " + update.key() + ": " + again.getMessage(), again);
-                }
+                return conditionalWrite(update, sourcePool);
             }
-            throw new StorageException("Cannot store the presence of " + update.key() + ": " + e.getMessage(), e);
+            throw e;
         }
     }
 
     /** One statement, committed on its own (the pool's connections commit each statement). */
-    private boolean conditionalWrite(PresenceUpdate update, String sourcePool) throws SQLException {
+    private boolean conditionalWrite(PresenceUpdate update, String sourcePool) {
         try (Connection c = dataSource.getConnection(); PreparedStatement write = c.prepareStatement(conditionalWrite)) {
             write.setString(1, update.presentity().toString());
             write.setString(2, update.category());
@@ -66,6 +62,8 @@ final class JpaPresenceRepository implements PresenceRepository {
             write.setString(7, sourcePool);
             write.setObject(8, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
             return write.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StorageException("Cannot store the presence of " + update.key() + ": " + e.getMessage(), e);
         }
     }
 

@@ -231,12 +231,8 @@ public final class DispatchLoadBenchmark {
                 tlsPort = tls == null ? 0 : FreePorts.udpAndTcp();
                 // The bare servlet's archive has no endpoint beans, and the runner refuses a bean it cannot find.
                 String endpoints = target == Target.BARE ? "" : "endpoints:\n  - aor: sip:bench@example.com\n    bean: ok\n";
-                RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP);
-                for (String option : SERVER_OPTIONS.trim().split("\\s+")) {
-                    if (!option.isEmpty()) {
-                        launch.jvmOption(option);
-                    }
-                }
+                RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).arg("--war", war.toString()).jvmOption(HEAP)
+                        .jvmOptions(SERVER_OPTIONS);
                 String configuration = (tls == null ? "" : tls.serverConfiguration(tlsPort)) + endpoints;
                 if (!configuration.isEmpty()) {
                     launch.configText(configuration);

@@ -67,22 +67,13 @@ public final class PoolTakeoverBenchmark {
                     presence:
                       views: {bulk-subscribes-per-second: %d}
                     persistence: {enabled: true}
-                    bridge:
-                      enabled: true
-                      xmpp-host: 127.0.0.1
-                      xmpp-port: %d
-                      component-domain: %s
-                      component-secret: "%s"
-                      xmpp-domain: %s
-                      sip-domain: example.com
-                      xmpp-users-sip-domain: xmpp.example.com
                     endpoints:
                       - aor: sip:monitor@example.com
                         bean: presence-monitor
                         settings:
                           targets: [%s]
-                    """.formatted(postgres.url(), postgres.user(), presenceServer.nextHop(), SUBSCRIBES_PER_SECOND, prosody.componentPort(),
-                    prosody.componentDomain(), prosody.componentSecret(), prosody.xmppDomain(), list);
+                    """.formatted(postgres.url(), postgres.user(), presenceServer.nextHop(), SUBSCRIBES_PER_SECOND, list)
+                    + prosody.bridgeSection("example.com", "xmpp.example.com");
             seedBridgedSubscriptions(postgres, work.resolve("seed"), bridged, prosody.xmppDomain());
             long launched = System.nanoTime();
             try (RunningSwitchboard a = RunningSwitchboard.in(work.resolve("a")).jvmOption(HEAP).configText(config).start();

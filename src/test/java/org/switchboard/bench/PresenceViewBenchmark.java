@@ -133,13 +133,7 @@ public final class PresenceViewBenchmark {
                     "-nostdin", "-buff_size", "8388608", "-trace_err").directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sipp.out").toFile()).start();
         }
-        RunningSwitchboard.Launch launch = RunningSwitchboard.in(dir).jvmOption(HEAP);
-        for (String option : SERVER_OPTIONS.trim().split("\\s+")) {
-            if (!option.isEmpty()) {
-                launch.jvmOption(option);
-            }
-        }
-        try (RunningSwitchboard server = launch.configText(storage + AdminLogin.configSection() + """
+        try (RunningSwitchboard server = RunningSwitchboard.in(dir).jvmOption(HEAP).jvmOptions(SERVER_OPTIONS).configText(storage + AdminLogin.configSection() + """
                 topology:
                   front-end-pool: fe
                   front-end-pools:

@@ -102,17 +102,7 @@ final class SoakBridgeTraffic implements AutoCloseable {
                       users: []
                 persistence:
                   enabled: true
-                bridge:
-                  enabled: true
-                  xmpp-host: 127.0.0.1
-                  xmpp-port: %d
-                  component-domain: %s
-                  component-secret: "%s"
-                  xmpp-domain: %s
-                  sip-domain: %s
-                  xmpp-users-sip-domain: %s
-                """.formatted(sip.nextHop(), prosody.componentPort(), prosody.componentDomain(), prosody.componentSecret(),
-                prosody.xmppDomain(), SIP_DOMAIN, XMPP_USERS_SIP_DOMAIN);
+                """.formatted(sip.nextHop()) + prosody.bridgeSection(SIP_DOMAIN, XMPP_USERS_SIP_DOMAIN);
     }
 
     /** Starts the cycles against the server's SIP port, on a thread of their own, until {@link #close}. */

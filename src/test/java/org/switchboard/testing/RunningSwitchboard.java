@@ -92,6 +92,16 @@ public final class RunningSwitchboard implements AutoCloseable {
             return this;
         }
 
+        /** Each of the space-separated options (none when blank), as a benchmark's {@code -Dbench.server.options} gives them. */
+        public Launch jvmOptions(String spaceSeparated) {
+            for (String option : spaceSeparated.trim().split("\\s+")) {
+                if (!option.isEmpty()) {
+                    jvmOptions.add(option);
+                }
+            }
+            return this;
+        }
+
         public Launch classpath(String entry) {
             extraClasspath.add(entry);
             return this;

@@ -219,6 +219,24 @@ public final class TestProsody implements AutoCloseable {
         return componentSecret;
     }
 
+    /**
+     * The configuration's {@code bridge} section for this server's component, with the SIP domain and the domain XMPP
+     * users have on the SIP side; further keys of the section may follow, indented by two spaces.
+     */
+    public String bridgeSection(String sipDomain, String xmppUsersSipDomain) {
+        return """
+                bridge:
+                  enabled: true
+                  xmpp-host: 127.0.0.1
+                  xmpp-port: %d
+                  component-domain: %s
+                  component-secret: "%s"
+                  xmpp-domain: %s
+                  sip-domain: %s
+                  xmpp-users-sip-domain: %s
+                """.formatted(componentPort(), componentDomain(), componentSecret, xmppDomain(), sipDomain, xmppUsersSipDomain);
+    }
+
     public Path directory() {
         return dir;
     }
