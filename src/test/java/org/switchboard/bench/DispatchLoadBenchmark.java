@@ -28,9 +28,11 @@ import org.switchboard.testing.TestCertificates;
  * an endpoint bean that answers 200, a bare servlet answering 200 in the same container, and Kamailio answering
  * statelessly as the ceiling. Each round starts each target once and, inside it, per transport and method: a
  * warm-up, a fixed-rate measurement (server CPU per call, response-time percentiles) and a short ladder (the
- * highest passing rate). Over TLS (SIPp has no TLS) SIPp's TCP load goes through a relay, Kamailio with its tls module
- * forwarding statelessly over one mutual-TLS connection to the target's TLS port. Prints a Markdown section. Run by
- * bench/dispatch.
+ * highest passing rate); over TCP, after each fixed-rate SIPp run, the same rate from {@link TcpLatencyClient}, whose
+ * response times are in microseconds where SIPp's clock steps by milliseconds. Over TLS (SIPp has no TLS) SIPp's TCP
+ * load goes through a relay, Kamailio with its tls module forwarding statelessly over one mutual-TLS connection to the
+ * target's TLS port. Prints a Markdown section. Run by bench/dispatch; with {@code --latency-only} (bench/latency), only
+ * the microsecond client's TCP measurement, warm-ups included, against each target.
  */
 public final class DispatchLoadBenchmark {
 
@@ -41,6 +43,8 @@ public final class DispatchLoadBenchmark {
     private static final int WARM_UP_SECONDS = 3;
     private static final int FIXED_SECONDS = 6;
     private static final int STEP_SECONDS = 3;
+    /** The microsecond client's own warm-up before its measurement, on a server SIPp has already warmed. */
+    private static final int CLIENT_WARM_UP_SECONDS = 2;
     /**
      * The ladder's first rate per transport: above the common rate, below every target's ceiling on this kind of
      * machine (over UDP the container's transaction retention sets it low, over TCP it is several times higher).
@@ -111,6 +115,10 @@ public final class DispatchLoadBenchmark {
         }
     }
 
+    /** The microsecond client's measurement at {@link #COMMON_RATE} over TCP against one target, method, in one round. */
+    record ClientRun(Target target, Method method, int round, TcpLatencyClient.Result result) {
+    }
+
     /**
      * A running target: the port on 127.0.0.1 SIPp sends to over {@code transport} (over TLS, the relay's TCP port), and
      * the CPU time all its processes have used (the relay's not included: {@link #relayCpuSeconds()}).
@@ -129,12 +137,20 @@ public final class DispatchLoadBenchmark {
     private DispatchLoadBenchmark() {
     }
 
-    /** Arguments: rounds (default 2), transports (default "tcp,tls,udp"). */
+    /**
+     * Arguments: rounds (default 2), transports (default "tcp,tls,udp"); or {@code --latency-only} and rounds (default
+     * 1): the microsecond client's TCP measurement alone.
+     */
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        List<String> transports = Arrays.asList((args.length > 1 ? args[1] : "tcp,tls,udp").split(","));
-        if (rounds < 1 || transports.stream().anyMatch(t -> !LADDER_START.containsKey(t))) {
-            throw new IllegalArgumentException("usage: DispatchLoadBenchmark [ROUNDS] [tcp,udp,tls]");
+        boolean latencyOnly = args.length > 0 && args[0].equals("--latency-only");
+        if (latencyOnly) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : latencyOnly ? 1 : 2;
+        List<String> transports = Arrays.asList((latencyOnly ? "tcp" : args.length > 1 ? args[1] : "tcp,tls,udp").split(","));
+        if (rounds < 1 || transports.stream().anyMatch(t -> !LADDER_START.containsKey(t)) || latencyOnly && args.length > 1) {
+            throw new IllegalArgumentException(
+                    "usage: DispatchLoadBenchmark [ROUNDS] [tcp,udp,tls], or DispatchLoadBenchmark --latency-only [ROUNDS]");
         }
         if (transports.contains("tls") && !Kamailio.tlsInstalled()) {
             throw new IllegalStateException("the load over TLS goes through Kamailio's tls module: apt-get install -y kamailio kamailio-tls-modules");
@@ -157,17 +173,23 @@ public final class DispatchLoadBenchmark {
             targets.remove(Target.KAMAILIO);
         }
         List<Cell> cells = new ArrayList<>();
+        List<ClientRun> clientRuns = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             // Each round starts with another target, so that a drift of the machine does not fall on one of them.
             for (int i = 0; i < targets.size(); i++) {
                 Target target = targets.get((i + round - 1) % targets.size());
                 Path dir = Files.createTempDirectory(work, target.name().toLowerCase(Locale.ROOT) + "-");
                 try (Server server = start(target, target == Target.BARE ? bareWar : switchboardWar, dir, tls)) {
-                    cells.addAll(measure(server, target, round, transports, dir));
+                    if (latencyOnly) {
+                        clientRuns.addAll(clientRunsAlone(server, target, round));
+                    } else {
+                        cells.addAll(measure(server, target, round, transports, dir, clientRuns));
+                    }
                 }
             }
         }
-        System.out.println(report(cells, targets, transports, rounds));
+        Report report = new Report(cells, clientRuns, targets, transports.stream().sorted().toList(), rounds);
+        System.out.println(latencyOnly ? report.latencyOnlyMarkdown() : report.markdown());
         delete(work); // kept when the run fails, for its logs
     }
 
@@ -287,9 +309,11 @@ public final class DispatchLoadBenchmark {
 
     /**
      * Per transport (TCP first: over UDP the container keeps every transaction 32 s, which would weigh on
-     * what follows), both methods' fixed-rate measurements, then both methods' ladders.
+     * what follows), both methods' fixed-rate measurements, then both methods' ladders. Over TCP each method's
+     * fixed-rate SIPp run is followed by the microsecond client's, added to {@code clientRuns}.
      */
-    private static List<Cell> measure(Server server, Target target, int round, List<String> transports, Path dir) throws Exception {
+    private static List<Cell> measure(Server server, Target target, int round, List<String> transports, Path dir,
+            List<ClientRun> clientRuns) throws Exception {
         List<Cell> cells = new ArrayList<>();
         boolean first = true;
         for (String transport : transports.stream().sorted().toList()) { // "tcp" before "udp"
@@ -303,12 +327,36 @@ public final class DispatchLoadBenchmark {
                 if (!measured.passed()) {
                     coolDown(server);
                 }
+                if (transport.equals("tcp")) {
+                    clientRuns.add(clientRun(server, target, method, round, CLIENT_WARM_UP_SECONDS));
+                }
             }
             for (Method method : Method.values()) {
                 cells.add(ladder(server, target, method, transport, round, fixed.get(method), dir));
             }
         }
         return cells;
+    }
+
+    /** bench/latency: per method, the microsecond client alone, its first warm-up as long as SIPp's on a fresh server (JIT compilation). */
+    private static List<ClientRun> clientRunsAlone(Server server, Target target, int round) throws Exception {
+        List<ClientRun> runs = new ArrayList<>();
+        for (Method method : Method.values()) {
+            runs.add(clientRun(server, target, method, round, runs.isEmpty() ? FIRST_WARM_UP_SECONDS : CLIENT_WARM_UP_SECONDS));
+        }
+        return runs;
+    }
+
+    /** The microsecond client at {@link #COMMON_RATE} over TCP: {@code warmUpSeconds} not recorded, then {@link #FIXED_SECONDS}. */
+    private static ClientRun clientRun(Server server, Target target, Method method, int round, int warmUpSeconds) throws Exception {
+        int port = server.sipPort("tcp");
+        TcpLatencyClient.run("127.0.0.1", port, method.name(), COMMON_RATE, warmUpSeconds);
+        TcpLatencyClient.Result result = TcpLatencyClient.run("127.0.0.1", port, method.name(), COMMON_RATE, FIXED_SECONDS);
+        System.err.printf(Locale.ROOT, "%s %s tcp round %d microsecond client: %d calls/s, %s%n", target.label, method, round, COMMON_RATE, result);
+        if (result.failed() > 0) {
+            coolDown(server);
+        }
+        return new ClientRun(target, method, round, result);
     }
 
     /**
@@ -470,25 +518,44 @@ public final class DispatchLoadBenchmark {
 
     // ---- The report ----
 
-    private static String report(List<Cell> cells, List<Target> targets, List<String> transports, int rounds) {
-        return new Report(cells, targets, transports.stream().sorted().toList(), rounds).markdown();
-    }
-
     /** Median and range over rounds of each figure, and of each ratio taken within a round. */
-    private record Report(List<Cell> cells, List<Target> targets, List<String> transports, int rounds) {
+    private record Report(List<Cell> cells, List<ClientRun> clientRuns, List<Target> targets, List<String> transports, int rounds) {
 
         String markdown() {
             StringBuilder out = new StringBuilder();
-            out.append("Each figure: the median over ").append(rounds).append(rounds == 1 ? " round" : " rounds")
-                    .append(rounds > 1 ? " (the mean of the middle two when even), with the range (lowest–highest) in brackets" : "")
-                    .append("; a ratio is taken within each round, then summarised the same way.\n\n");
+            medians(out);
+            out.append("; a ratio is taken within each round, then summarised the same way.\n\n");
             rates(out);
             cpu(out);
             latency(out, "Response time at " + COMMON_RATE + " calls/s (ms)", Cell::fixed);
             latency(out, "Response time at each target's highest passing rate (ms)", Cell::ceiling);
+            if (transports.contains("tcp")) {
+                clientLatency(out);
+            }
             perRound(out);
             method(out);
             return out.toString();
+        }
+
+        /** bench/latency's report: the microsecond client's table and what it measured. */
+        String latencyOnlyMarkdown() {
+            StringBuilder out = new StringBuilder();
+            medians(out);
+            out.append(".\n\n");
+            clientLatency(out);
+            targetsSentence(out, false);
+            out.append(" Each round starts each target once (the first target changes from round to round) and, per method")
+                    .append(" (MESSAGE, then OPTIONS), runs the microsecond client alone: a warm-up at ").append(COMMON_RATE)
+                    .append(" calls/s (").append(FIRST_WARM_UP_SECONDS).append(" s for the server's first, ").append(CLIENT_WARM_UP_SECONDS)
+                    .append(" s after), then ").append(FIXED_SECONDS).append(" s measured. ");
+            clientSentence(out);
+            out.append('\n');
+            return out.toString();
+        }
+
+        private void medians(StringBuilder out) {
+            out.append("Each figure: the median over ").append(rounds).append(rounds == 1 ? " round" : " rounds")
+                    .append(rounds > 1 ? " (the mean of the middle two when even), with the range (lowest–highest) in brackets" : "");
         }
 
         private List<Cell> of(Target target, Method method, String transport) {
@@ -557,6 +624,38 @@ public final class DispatchLoadBenchmark {
             out.append('\n');
         }
 
+        private void clientLatency(StringBuilder out) {
+            out.append("#### Response time at ").append(COMMON_RATE).append(" calls/s over TCP, microsecond client (µs)\n\n")
+                    .append("| method | figure");
+            targets.forEach(t -> out.append(" | ").append(t.label));
+            out.append(" |\n| --- | ---").append(" | ---".repeat(targets.size())).append(" |\n");
+            List<Map.Entry<String, ToDoubleFunction<TcpLatencyClient.Result>>> figures = List.of(
+                    Map.entry("p50", r -> r.fromIntended().p50()), Map.entry("p90", r -> r.fromIntended().p90()),
+                    Map.entry("p99", r -> r.fromIntended().p99()), Map.entry("p99.9", r -> r.fromIntended().p999()),
+                    Map.entry("max", r -> r.fromIntended().max()), Map.entry("p50 from the write", r -> r.fromSent().p50()),
+                    Map.entry("p99 from the write", r -> r.fromSent().p99()), Map.entry("failures", r -> r.failed()));
+            for (Method method : Method.values()) {
+                for (Map.Entry<String, ToDoubleFunction<TcpLatencyClient.Result>> figure : figures) {
+                    out.append("| ").append(method).append(" | ").append(figure.getKey());
+                    for (Target target : targets) {
+                        out.append(" | ").append(spread(clientRuns.stream().filter(c -> c.target() == target && c.method() == method)
+                                .mapToDouble(c -> figure.getValue().applyAsDouble(c.result())).toArray(), "%.0f"));
+                    }
+                    out.append(" |\n");
+                }
+            }
+            out.append('\n');
+        }
+
+        private void clientSentence(StringBuilder out) {
+            out.append("The microsecond client (`TcpLatencyClient` in the benchmark sources) sends the same requests as SIPp over one")
+                    .append(" TCP connection, open loop: each request has an intended send time on a fixed schedule, kept whatever the")
+                    .append(" server does, and its response time runs from that time (so a server that stalls the connection is not")
+                    .append(" hidden), timed with `System.nanoTime` into an HdrHistogram; \"from the write\" runs from the actual write")
+                    .append(" instead, leaving out the client's own lateness in waking up (tens of µs); a failure is a final answer")
+                    .append(" other than 2xx or none ").append(TcpLatencyClient.TIMEOUT_SECONDS).append(" s after the last send.");
+        }
+
         private void perRound(StringBuilder out) {
             out.append("#### Per round\n\n| round | method | transport | target | highest passing rate | server / SIPp (/ TLS relay) CPU at it (cores)"
                     + " | CPU per call at ").append(COMMON_RATE).append(" (µs) | p50 / p90 / p99 at ").append(COMMON_RATE)
@@ -587,18 +686,29 @@ public final class DispatchLoadBenchmark {
         }
 
         private void method(StringBuilder out) {
-            out.append("One call = one request (MESSAGE or OPTIONS to `sip:bench@example.com`) answered 200, from SIPp on the same")
-                    .append(" machine (`message-uac.xml`, `options-load-uac.xml`). Targets: **Switchboard** dispatching to the `ok`")
-                    .append(" endpoint bean; the **bare servlet** answering 200 in the same container (both the real runner, ")
+            targetsSentence(out, true);
+            sippProcedure(out);
+        }
+
+        /** Who sends the calls ({@code bySipp}: SIPp, else the microsecond client alone) and to which targets. */
+        private void targetsSentence(StringBuilder out, boolean bySipp) {
+            out.append("One call = one request (MESSAGE or OPTIONS to `sip:bench@example.com`) answered 200, from ")
+                    .append(bySipp ? "SIPp" : "the microsecond client").append(" on the same machine (")
+                    .append(bySipp ? "" : "the requests of SIPp's ").append("`message-uac.xml`, `options-load-uac.xml`).")
+                    .append(" Targets: **Switchboard** dispatching to the `ok` endpoint bean; the **bare servlet** answering 200 in")
+                    .append(" the same container (both the real runner, ")
                     .append(HEAP).append(SERVER_OPTIONS.isBlank() ? "" : " " + SERVER_OPTIONS.trim()).append(");");
             if (has(Target.KAMAILIO)) {
                 out.append(" **Kamailio** (Debian's `/usr/sbin/kamailio`) answering every request but ACK with `sl_send_reply(\"200\", \"OK\")`,")
                         .append(" only `sl.so` loaded, ").append(Kamailio.CHILDREN).append(" UDP receivers (`children`) and ")
-                        .append(Kamailio.TCP_CHILDREN).append(" TCP workers (`tcp_children`), no DNS. Kamailio's CPU is summed over its")
-                        .append(" main process and all its children.");
+                        .append(Kamailio.TCP_CHILDREN).append(" TCP workers (`tcp_children`), no DNS.")
+                        .append(bySipp ? " Kamailio's CPU is summed over its main process and all its children." : "");
             } else {
                 out.append(" Kamailio was not installed on this machine, so it is left out (`apt-get install -y kamailio`).");
             }
+        }
+
+        private void sippProcedure(StringBuilder out) {
             out.append(" Each round starts each target once (the first target changes from round to round) and, per transport (")
                     .append(String.join(", then ", transports.stream().map(t -> t.toUpperCase(Locale.ROOT)).toList()))
                     .append(") and method (MESSAGE, then OPTIONS): a warm-up at ").append(COMMON_RATE).append(" calls/s (")
@@ -622,6 +732,12 @@ public final class DispatchLoadBenchmark {
                     .append(" targets share this machine's cores. Over UDP the container keeps each")
                     .append(" answered request's transaction for 32 s, so the UDP OPTIONS runs of the two Java targets carry the MESSAGE")
                     .append(" runs' transactions; Kamailio, stateless, keeps none.");
+            if (transports.contains("tcp")) {
+                out.append(" Over TCP, after each method's fixed-rate SIPp run, the microsecond client sends the same ").append(COMMON_RATE)
+                        .append(" calls/s for ").append(FIXED_SECONDS).append(" s (after ").append(CLIENT_WARM_UP_SECONDS)
+                        .append(" s of its own warm-up, not recorded). ");
+                clientSentence(out);
+            }
             if (transports.contains("tls")) {
                 out.append(" **Over TLS** SIPp (built without TLS) sends over TCP to a relay, a second Kamailio with its tls module")
                         .append(" forwarding each request statelessly (`forward()`) over TLS to the target's TLS port, presenting a")
