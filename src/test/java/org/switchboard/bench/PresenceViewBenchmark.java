@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.AdminLogin;
@@ -32,6 +33,8 @@ public final class PresenceViewBenchmark {
     private static final int RATE_TARGETS = Integer.getInteger("bench.notify.targets", 10_000);
     private static final String HEAP = "-Xmx8g";
     private static final int SUBSCRIBES_PER_SECOND = 2000;
+    /** How many classes the memory part lists by name in its table of what a view's heap is. */
+    private static final int CLASSES_LISTED = 25;
     /** Extra JVM options of the server, space-separated (for profiling: {@code -XX:StartFlightRecording=...}). */
     private static final String SERVER_OPTIONS = System.getProperty("bench.server.options", "");
     /** The stores the NOTIFY run uses, comma-separated: {@code h2}, {@code pg}. */
@@ -98,8 +101,10 @@ public final class PresenceViewBenchmark {
                 + "| targets | all subscribed after (s) | live heap (MB), three readings | heap per view (KB) | per view vs the size before |\n"
                 + "| --- | --- | --- | --- | --- |\n");
         double previous = Double.NaN;
+        Run largest = null;
         for (int n : sizes) {
             Run run = run(work.resolve("memory-" + n), n, "presence-bench-one-uas.xml", 1, null, true);
+            largest = run;
             double perView = run.liveHeap().perItemKb(baseline.liveHeap(), n);
             out.append(String.format(Locale.ROOT, "| %,d | %.1f | %s | %s | %s |%n", n, run.subscribedAfter(), run.liveHeap().megabytes(),
                     run.liveHeap().perItemWithSpread(baseline.liveHeap(), n),
@@ -112,6 +117,33 @@ public final class PresenceViewBenchmark {
                 + "subscription keeps: the view's state machine, the container's SIP application session and dialog, and the newest "
                 + "presence document in the store's memory. The range is the spread of the three readings against the baseline's.%n%n",
                 baseline.liveHeap().megabytes(), HEAP, SUBSCRIBES_PER_SECOND));
+        if (largest != null) {
+            out.append(byClass(baseline, largest));
+            Path all = work.resolve("bytes-per-view-by-class.txt");
+            Files.writeString(all, largest.liveHeap().bytesPerItemByClass(baseline.liveHeap(), largest.targets()).entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%10.1f %s", e.getValue(), e.getKey())).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+            System.err.println("bench: every class's bytes per view in " + all);
+        }
+        return out.toString();
+    }
+
+    /** What a view's bytes are, at the largest size: the classes that grew most per view against the baseline. */
+    private static String byClass(Run baseline, Run run) {
+        Map<String, Double> perClass = run.liveHeap().bytesPerItemByClass(baseline.liveHeap(), run.targets());
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "#### What a view's heap is, at %,d targets (bytes per view, by class, "
+                + "`jcmd GC.class_histogram` against the baseline's)%n%n| class | bytes per view |%n| --- | ---: |%n", run.targets()));
+        double listed = 0;
+        int rows = 0;
+        for (Map.Entry<String, Double> e : perClass.entrySet()) {
+            if (rows++ == CLASSES_LISTED) {
+                break;
+            }
+            listed += e.getValue();
+            out.append(String.format(Locale.ROOT, "| `%s` | %,.0f |%n", e.getKey(), e.getValue()));
+        }
+        double all = perClass.values().stream().mapToDouble(Double::doubleValue).sum();
+        out.append(String.format(Locale.ROOT, "| the other classes that grew by 16 bytes per view or more | %,.0f |%n| **all classes listed by the "
+                + "histogram that grew** | **%,.0f** |%n%n", all - listed, all));
         return out.toString();
     }
 
