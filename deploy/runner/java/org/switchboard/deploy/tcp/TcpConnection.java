@@ -75,6 +75,26 @@ final class TcpConnection extends TCPMessageChannel {
     protected synchronized void sendMessage(byte[] message, boolean retry) throws IOException {
         if (!write(message)) {
             super.sendMessage(message, retry); // no open socket of its own: the stack's way (it may connect anew)
+            Socket opened = mySock;
+            if (opened != null && !opened.isClosed()) {
+                noDelay(opened);
+            }
+        }
+    }
+
+    /**
+     * Every message is written whole and at once, so Nagle's algorithm only delays it: without TCP_NODELAY the stack's
+     * sockets held each answer until the peer's next segment acknowledged the one before (at 2,000 requests/s on one
+     * connection, every answer waited ~0.5 ms, the gap to the next request; the last one of a burst the peer's 40 ms
+     * delayed ACK). Neither the stack nor the container sets it.
+     */
+    static void noDelay(Socket socket) {
+        try {
+            if (!socket.getTcpNoDelay()) {
+                socket.setTcpNoDelay(true);
+            }
+        } catch (IOException e) {
+            // a socket closing under us: its next write fails and is handled there
         }
     }
 

@@ -43,6 +43,7 @@ final class TcpListener extends TCPMessageProcessor {
                 continue;
             }
             try {
+                TcpConnection.noDelay(socket);
                 TcpConnection connection = new TcpConnection(socket, sipStack, this,
                         "TCPMessageChannelThread-" + accepted.incrementAndGet());
                 incomingMessageChannels.put(connection.getKey(), connection);
