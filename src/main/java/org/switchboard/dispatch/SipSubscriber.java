@@ -161,6 +161,9 @@ final class SipSubscriber implements SubscribeSender {
         Optional<Duration> retryAfter = seconds(response.getHeader("Retry-After"));
         wire.onResponse(attempt.target(), attempt.requestId(), status, expires, minExpires, retryAfter, body(response.getContentType(),
                 rawContent(response)));
+        if (status < 300) {
+            FinishedTransactions.release(response);
+        }
         if (status >= 300) {
             Dialog dialog = dialogs.get(attempt.target());
             if (dialog != null && dialog.session() == response.getSession() && dialog.session().isValid()
@@ -191,6 +194,9 @@ final class SipSubscriber implements SubscribeSender {
         }
         boolean live = wire.onNotify(owner.target(), owner.number(), state, body(notify.getContentType(), rawContent(notify)));
         notify.createResponse(live ? 200 : 481, live ? "OK" : "Subscription Does Not Exist").send();
+        if (live && !state.terminated()) {
+            FinishedTransactions.release(notify);
+        }
     }
 
     private static byte[] rawContent(javax.servlet.sip.SipServletMessage message) {
