@@ -203,9 +203,15 @@ public final class RemotePresenceView implements AutoCloseable {
 
     /** How many targets are in each state. */
     public Map<SubscriptionState, Long> countByState() {
-        Map<SubscriptionState, Long> counts = new EnumMap<>(SubscriptionState.class);
+        long[] byOrdinal = new long[SubscriptionState.values().length];
         for (TargetSubscription subscription : targets.values()) {
-            counts.merge(subscription.state(), 1L, Long::sum);
+            byOrdinal[subscription.state().ordinal()]++;
+        }
+        Map<SubscriptionState, Long> counts = new EnumMap<>(SubscriptionState.class);
+        for (SubscriptionState state : SubscriptionState.values()) {
+            if (byOrdinal[state.ordinal()] > 0) {
+                counts.put(state, byOrdinal[state.ordinal()]);
+            }
         }
         return counts;
     }

@@ -43,7 +43,8 @@ final class TargetSubscription {
     private final DoubleSupplier random;
     private final LongSupplier newDialog;
 
-    private SubscriptionState state = SubscriptionState.IDLE;
+    /** Written under this object's monitor; volatile so that counting states (health, metrics) takes no lock per target. */
+    private volatile SubscriptionState state = SubscriptionState.IDLE;
     /** The dialog NOTIFYs are accepted on; a new number for every new dialog, never reused within a view. */
     private long dialog;
     /** Whether the current dialog was established (a 2xx or a NOTIFY came), so refreshes may go inside it. */
@@ -93,7 +94,7 @@ final class TargetSubscription {
         return target;
     }
 
-    synchronized SubscriptionState state() {
+    SubscriptionState state() {
         return state;
     }
 
