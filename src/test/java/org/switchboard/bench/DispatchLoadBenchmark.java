@@ -28,11 +28,11 @@ import org.switchboard.testing.TestCertificates;
  * an endpoint bean that answers 200, a bare servlet answering 200 in the same container, and Kamailio answering
  * statelessly as the ceiling. Each round starts each target once and, inside it, per transport and method: a
  * warm-up, a fixed-rate measurement (server CPU per call, response-time percentiles) and a short ladder (the
- * highest passing rate); over TCP, after each fixed-rate SIPp run, the same rate from {@link TcpLatencyClient}, whose
+ * highest passing rate); over TCP and UDP, after each fixed-rate SIPp run, the same rate from {@link LatencyClient}, whose
  * response times are in microseconds where SIPp's clock steps by milliseconds. Over TLS (SIPp has no TLS) SIPp's TCP
  * load goes through a relay, Kamailio with its tls module forwarding statelessly over one mutual-TLS connection to the
  * target's TLS port. Prints a Markdown section. Run by bench/dispatch; with {@code --latency-only} (bench/latency), only
- * the microsecond client's TCP measurement, warm-ups included, against each target.
+ * the microsecond client's measurement, warm-ups included, against each target.
  */
 public final class DispatchLoadBenchmark {
 
@@ -115,8 +115,8 @@ public final class DispatchLoadBenchmark {
         }
     }
 
-    /** The microsecond client's measurement at {@link #COMMON_RATE} over TCP against one target, method, in one round. */
-    record ClientRun(Target target, Method method, int round, TcpLatencyClient.Result result) {
+    /** The microsecond client's measurement at {@link #COMMON_RATE} over TCP or UDP against one target, method, in one round. */
+    record ClientRun(Target target, Method method, String transport, int round, LatencyClient.Result result) {
     }
 
     /**
@@ -138,8 +138,8 @@ public final class DispatchLoadBenchmark {
     }
 
     /**
-     * Arguments: rounds (default 2), transports (default "tcp,tls,udp"); or {@code --latency-only} and rounds (default
-     * 1): the microsecond client's TCP measurement alone.
+     * Arguments: rounds (default 2), transports (default "tcp,tls,udp"); or {@code --latency-only}, rounds (default 1) and
+     * transports (tcp, udp; default both): the microsecond client's measurement alone.
      */
     public static void main(String[] args) throws Exception {
         boolean latencyOnly = args.length > 0 && args[0].equals("--latency-only");
@@ -147,10 +147,10 @@ public final class DispatchLoadBenchmark {
             args = Arrays.copyOfRange(args, 1, args.length);
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : latencyOnly ? 1 : 2;
-        List<String> transports = Arrays.asList((latencyOnly ? "tcp" : args.length > 1 ? args[1] : "tcp,tls,udp").split(","));
-        if (rounds < 1 || transports.stream().anyMatch(t -> !LADDER_START.containsKey(t)) || latencyOnly && args.length > 1) {
+        List<String> transports = Arrays.asList((args.length > 1 ? args[1] : latencyOnly ? "tcp,udp" : "tcp,tls,udp").split(","));
+        if (rounds < 1 || transports.stream().anyMatch(t -> !LADDER_START.containsKey(t)) || latencyOnly && transports.contains("tls")) {
             throw new IllegalArgumentException(
-                    "usage: DispatchLoadBenchmark [ROUNDS] [tcp,udp,tls], or DispatchLoadBenchmark --latency-only [ROUNDS]");
+                    "usage: DispatchLoadBenchmark [ROUNDS] [tcp,udp,tls], or DispatchLoadBenchmark --latency-only [ROUNDS] [tcp,udp]");
         }
         if (transports.contains("tls") && !Kamailio.tlsInstalled()) {
             throw new IllegalStateException("the load over TLS goes through Kamailio's tls module: apt-get install -y kamailio kamailio-tls-modules");
@@ -181,7 +181,7 @@ public final class DispatchLoadBenchmark {
                 Path dir = Files.createTempDirectory(work, target.name().toLowerCase(Locale.ROOT) + "-");
                 try (Server server = start(target, target == Target.BARE ? bareWar : switchboardWar, dir, tls)) {
                     if (latencyOnly) {
-                        clientRuns.addAll(clientRunsAlone(server, target, round));
+                        clientRuns.addAll(clientRunsAlone(server, target, round, transports));
                     } else {
                         cells.addAll(measure(server, target, round, transports, dir, clientRuns));
                     }
@@ -309,7 +309,7 @@ public final class DispatchLoadBenchmark {
 
     /**
      * Per transport (TCP first: over UDP the container keeps every transaction 32 s, which would weigh on
-     * what follows), both methods' fixed-rate measurements, then both methods' ladders. Over TCP each method's
+     * what follows), both methods' fixed-rate measurements, then both methods' ladders. Over TCP and UDP each method's
      * fixed-rate SIPp run is followed by the microsecond client's, added to {@code clientRuns}.
      */
     private static List<Cell> measure(Server server, Target target, int round, List<String> transports, Path dir,
@@ -327,8 +327,8 @@ public final class DispatchLoadBenchmark {
                 if (!measured.passed()) {
                     coolDown(server);
                 }
-                if (transport.equals("tcp")) {
-                    clientRuns.add(clientRun(server, target, method, round, CLIENT_WARM_UP_SECONDS));
+                if (!transport.equals("tls")) {
+                    clientRuns.add(clientRun(server, target, method, transport, round, CLIENT_WARM_UP_SECONDS));
                 }
             }
             for (Method method : Method.values()) {
@@ -339,24 +339,28 @@ public final class DispatchLoadBenchmark {
     }
 
     /** bench/latency: per method, the microsecond client alone, its first warm-up as long as SIPp's on a fresh server (JIT compilation). */
-    private static List<ClientRun> clientRunsAlone(Server server, Target target, int round) throws Exception {
+    private static List<ClientRun> clientRunsAlone(Server server, Target target, int round, List<String> transports) throws Exception {
         List<ClientRun> runs = new ArrayList<>();
-        for (Method method : Method.values()) {
-            runs.add(clientRun(server, target, method, round, runs.isEmpty() ? FIRST_WARM_UP_SECONDS : CLIENT_WARM_UP_SECONDS));
+        for (String transport : transports.stream().sorted().toList()) { // "tcp" before "udp", as with SIPp
+            for (Method method : Method.values()) {
+                runs.add(clientRun(server, target, method, transport, round, runs.isEmpty() ? FIRST_WARM_UP_SECONDS : CLIENT_WARM_UP_SECONDS));
+            }
         }
         return runs;
     }
 
-    /** The microsecond client at {@link #COMMON_RATE} over TCP: {@code warmUpSeconds} not recorded, then {@link #FIXED_SECONDS}. */
-    private static ClientRun clientRun(Server server, Target target, Method method, int round, int warmUpSeconds) throws Exception {
-        int port = server.sipPort("tcp");
-        TcpLatencyClient.run("127.0.0.1", port, method.name(), COMMON_RATE, warmUpSeconds);
-        TcpLatencyClient.Result result = TcpLatencyClient.run("127.0.0.1", port, method.name(), COMMON_RATE, FIXED_SECONDS);
-        System.err.printf(Locale.ROOT, "%s %s tcp round %d microsecond client: %d calls/s, %s%n", target.label, method, round, COMMON_RATE, result);
+    /** The microsecond client at {@link #COMMON_RATE}: {@code warmUpSeconds} not recorded, then {@link #FIXED_SECONDS}. */
+    private static ClientRun clientRun(Server server, Target target, Method method, String transport, int round, int warmUpSeconds)
+            throws Exception {
+        int port = server.sipPort(transport);
+        LatencyClient.run("127.0.0.1", port, transport, method.name(), COMMON_RATE, warmUpSeconds);
+        LatencyClient.Result result = LatencyClient.run("127.0.0.1", port, transport, method.name(), COMMON_RATE, FIXED_SECONDS);
+        System.err.printf(Locale.ROOT, "%s %s %s round %d microsecond client: %d calls/s, %s%n", target.label, method, transport, round,
+                COMMON_RATE, result);
         if (result.failed() > 0) {
             coolDown(server);
         }
-        return new ClientRun(target, method, round, result);
+        return new ClientRun(target, method, transport, round, result);
     }
 
     /**
@@ -544,8 +548,9 @@ public final class DispatchLoadBenchmark {
             out.append(".\n\n");
             clientLatency(out);
             targetsSentence(out, false);
-            out.append(" Each round starts each target once (the first target changes from round to round) and, per method")
-                    .append(" (MESSAGE, then OPTIONS), runs the microsecond client alone: a warm-up at ").append(COMMON_RATE)
+            out.append(" Each round starts each target once (the first target changes from round to round) and, per transport (")
+                    .append(String.join(", then ", clientRuns.stream().map(c -> c.transport().toUpperCase(Locale.ROOT)).distinct().sorted().toList()))
+                    .append(") and method (MESSAGE, then OPTIONS), runs the microsecond client alone: a warm-up at ").append(COMMON_RATE)
                     .append(" calls/s (").append(FIRST_WARM_UP_SECONDS).append(" s for the server's first, ").append(CLIENT_WARM_UP_SECONDS)
                     .append(" s after), then ").append(FIXED_SECONDS).append(" s measured. ");
             clientSentence(out);
@@ -625,20 +630,27 @@ public final class DispatchLoadBenchmark {
         }
 
         private void clientLatency(StringBuilder out) {
-            out.append("#### Response time at ").append(COMMON_RATE).append(" calls/s over TCP, microsecond client (µs)\n\n")
-                    .append("| method | figure");
+            for (String transport : clientRuns.stream().map(ClientRun::transport).distinct().sorted().toList()) {
+                clientLatency(out, transport);
+            }
+        }
+
+        private void clientLatency(StringBuilder out, String transport) {
+            out.append("#### Response time at ").append(COMMON_RATE).append(" calls/s over ").append(transport.toUpperCase(Locale.ROOT))
+                    .append(", microsecond client (µs)\n\n").append("| method | figure");
             targets.forEach(t -> out.append(" | ").append(t.label));
             out.append(" |\n| --- | ---").append(" | ---".repeat(targets.size())).append(" |\n");
-            List<Map.Entry<String, ToDoubleFunction<TcpLatencyClient.Result>>> figures = List.of(
+            List<Map.Entry<String, ToDoubleFunction<LatencyClient.Result>>> figures = List.of(
                     Map.entry("p50", r -> r.fromIntended().p50()), Map.entry("p90", r -> r.fromIntended().p90()),
                     Map.entry("p99", r -> r.fromIntended().p99()), Map.entry("p99.9", r -> r.fromIntended().p999()),
                     Map.entry("max", r -> r.fromIntended().max()), Map.entry("p50 from the write", r -> r.fromSent().p50()),
                     Map.entry("p99 from the write", r -> r.fromSent().p99()), Map.entry("failures", r -> r.failed()));
             for (Method method : Method.values()) {
-                for (Map.Entry<String, ToDoubleFunction<TcpLatencyClient.Result>> figure : figures) {
+                for (Map.Entry<String, ToDoubleFunction<LatencyClient.Result>> figure : figures) {
                     out.append("| ").append(method).append(" | ").append(figure.getKey());
                     for (Target target : targets) {
-                        out.append(" | ").append(spread(clientRuns.stream().filter(c -> c.target() == target && c.method() == method)
+                        out.append(" | ").append(spread(clientRuns.stream()
+                                .filter(c -> c.target() == target && c.method() == method && c.transport().equals(transport))
                                 .mapToDouble(c -> figure.getValue().applyAsDouble(c.result())).toArray(), "%.0f"));
                     }
                     out.append(" |\n");
@@ -648,12 +660,13 @@ public final class DispatchLoadBenchmark {
         }
 
         private void clientSentence(StringBuilder out) {
-            out.append("The microsecond client (`TcpLatencyClient` in the benchmark sources) sends the same requests as SIPp over one")
-                    .append(" TCP connection, open loop: each request has an intended send time on a fixed schedule, kept whatever the")
+            out.append("The microsecond client (`LatencyClient` in the benchmark sources) sends the same requests as SIPp over one")
+                    .append(" TCP connection or one UDP socket (over UDP one datagram per request, never retransmitted: a loss is a")
+                    .append(" failure), open loop: each request has an intended send time on a fixed schedule, kept whatever the")
                     .append(" server does, and its response time runs from that time (so a server that stalls the connection is not")
                     .append(" hidden), timed with `System.nanoTime` into an HdrHistogram; \"from the write\" runs from the actual write")
                     .append(" instead, leaving out the client's own lateness in waking up (tens of µs); a failure is a final answer")
-                    .append(" other than 2xx or none ").append(TcpLatencyClient.TIMEOUT_SECONDS).append(" s after the last send.");
+                    .append(" other than 2xx or none ").append(LatencyClient.TIMEOUT_SECONDS).append(" s after the last send.");
         }
 
         private void perRound(StringBuilder out) {
@@ -732,10 +745,10 @@ public final class DispatchLoadBenchmark {
                     .append(" targets share this machine's cores. Over UDP the container keeps each")
                     .append(" answered request's transaction for 32 s, so the UDP OPTIONS runs of the two Java targets carry the MESSAGE")
                     .append(" runs' transactions; Kamailio, stateless, keeps none.");
-            if (transports.contains("tcp")) {
-                out.append(" Over TCP, after each method's fixed-rate SIPp run, the microsecond client sends the same ").append(COMMON_RATE)
+            if (transports.contains("tcp") || transports.contains("udp")) {
+                out.append(" Over TCP and UDP, after each method's fixed-rate SIPp run, the microsecond client sends the same ").append(COMMON_RATE)
                         .append(" calls/s for ").append(FIXED_SECONDS).append(" s (after ").append(CLIENT_WARM_UP_SECONDS)
-                        .append(" s of its own warm-up, not recorded). ");
+                        .append(" s of its own warm-up, not recorded; over UDP its transactions too are kept 32 s, before the ladders). ");
                 clientSentence(out);
             }
             if (transports.contains("tls")) {

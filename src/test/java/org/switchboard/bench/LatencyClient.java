@@ -2,14 +2,18 @@ package org.switchboard.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -17,17 +21,18 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * A SIP load client over one TCP connection that times responses in microseconds, below the step of SIPp's clock (4 ms
- * on this machine). It is open loop: requests go out on a fixed schedule of intended send times whatever the server
+ * A SIP load client over one TCP connection or one UDP socket that times responses in microseconds, below the step of
+ * SIPp's clock (4 ms on this machine). It is open loop: requests go out on a fixed schedule of intended send times whatever the server
  * does, and a response time runs from the request's intended send time, so a server that stalls the connection shows in
  * the figures instead of slowing the client down (coordinated omission); the time from the actual write is kept as well.
  * The requests are those of SIPp's {@code message-uac.xml} and {@code options-load-uac.xml}: MESSAGE or OPTIONS to
  * {@code sip:bench@example.com}, each with its own Call-ID, Via branch and CSeq. Responses are matched to requests by
  * Call-ID; a final answer other than 2xx, or none within {@link #TIMEOUT_SECONDS} after the last intended send, is a
- * failure. HdrHistogram comes onto the test classpath with Micrometer (runtime scope, so it is in the war); declared
+ * failure. Over UDP each request is one datagram, never retransmitted: a request or answer lost counts as unanswered.
+ * HdrHistogram comes onto the test classpath with Micrometer (runtime scope, so it is in the war); declared
  * test-scoped here it would drop out of the war.
  */
-public final class TcpLatencyClient {
+public final class LatencyClient {
 
     /** How long after the last intended send a request may still be answered. */
     static final int TIMEOUT_SECONDS = 5;
@@ -77,43 +82,148 @@ public final class TcpLatencyClient {
         }
     }
 
-    private TcpLatencyClient() {
+    private LatencyClient() {
     }
 
-    /** Arguments: host port method rate seconds, e.g. {@code 127.0.0.1 5080 MESSAGE 2000 10}. */
+    /** Arguments: host port transport method rate seconds, e.g. {@code 127.0.0.1 5080 tcp MESSAGE 2000 10}. */
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            throw new IllegalArgumentException("usage: TcpLatencyClient HOST PORT MESSAGE|OPTIONS RATE SECONDS");
+        if (args.length != 6) {
+            throw new IllegalArgumentException("usage: LatencyClient HOST PORT tcp|udp MESSAGE|OPTIONS RATE SECONDS");
         }
-        System.out.println(run(args[0], Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4])));
+        System.out.println(run(args[0], Integer.parseInt(args[1]), args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5])));
     }
 
-    /** Sends {@code rate} requests a second for {@code seconds} over a new connection to host:port, and times the answers. */
-    public static Result run(String host, int port, String method, int rate, int seconds) throws IOException, InterruptedException {
+    /**
+     * Sends {@code rate} requests a second for {@code seconds} to host:port over a new TCP connection or UDP socket
+     * ({@code transport}: tcp or udp), and times the answers.
+     */
+    public static Result run(String host, int port, String transport, String method, int rate, int seconds)
+            throws IOException, InterruptedException {
         if (!method.equals("MESSAGE") && !method.equals("OPTIONS")) {
             throw new IllegalArgumentException("MESSAGE or OPTIONS, not " + method);
         }
+        if (!transport.equals("tcp") && !transport.equals("udp")) {
+            throw new IllegalArgumentException("tcp or udp, not " + transport);
+        }
         int count = Math.multiplyExact(rate, seconds);
         long[] sentAt = new long[count];
-        Schedule schedule;
-        Responses responses;
-        int sent;
-        try (Socket socket = new Socket()) {
+        try (Wire wire = transport.equals("tcp") ? new TcpWire(host, port) : new UdpWire(host, port)) {
+            Requests requests = new Requests(method, transport.toUpperCase(Locale.ROOT), wire.local());
+            Schedule schedule = new Schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10), rate); // the reader runs by then
+            Responses responses = new Responses(wire, requests, count, schedule.intended(count) + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS));
+            Thread reader = new Thread(responses, "latency-client-reader");
+            reader.start();
+            int sent = send(wire, requests, schedule, sentAt);
+            reader.join();
+            if (responses.failure != null) {
+                System.err.println("latency client: the " + transport + " socket ended with " + responses.failure);
+            }
+            return result(schedule, sent, sentAt, responses);
+        }
+    }
+
+    /** Where requests go and answers come from: one TCP connection, or one UDP socket. */
+    private interface Wire extends AutoCloseable {
+        /** This side's address, host:port, for the Via and From headers. */
+        String local();
+
+        /** Writes requests that are due together: over TCP in one write, over UDP one datagram each. */
+        void write(List<byte[]> requests) throws IOException;
+
+        /**
+         * Reads what arrived into {@code framer}: returns false at the end of the stream, true otherwise (also when
+         * nothing arrived within {@link #READ_TIMEOUT_MILLIS}).
+         */
+        boolean read(SipStreamFramer framer) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private static final class TcpWire implements Wire {
+        private final Socket socket = new Socket();
+        private final byte[] chunk = new byte[16 * 1024];
+        private final ByteArrayOutputStream batch = new ByteArrayOutputStream(16 * 1024);
+
+        TcpWire(String host, int port) throws IOException {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-            Requests requests = new Requests(method, socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort());
-            schedule = new Schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10), rate); // the reader runs by then
-            responses = new Responses(socket, requests, count, schedule.intended(count) + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS));
-            Thread reader = new Thread(responses, "latency-client-reader");
-            reader.start();
-            sent = send(socket.getOutputStream(), requests, schedule, sentAt);
-            reader.join();
         }
-        if (responses.failure != null) {
-            System.err.println("latency client: the connection ended with " + responses.failure);
+
+        @Override
+        public String local() {
+            return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
         }
-        return result(schedule, sent, sentAt, responses);
+
+        @Override
+        public void write(List<byte[]> requests) throws IOException {
+            batch.reset();
+            requests.forEach(batch::writeBytes);
+            batch.writeTo(socket.getOutputStream());
+        }
+
+        @Override
+        public boolean read(SipStreamFramer framer) throws IOException {
+            int read;
+            try {
+                read = socket.getInputStream().read(chunk);
+            } catch (SocketTimeoutException e) {
+                return true;
+            }
+            if (read < 0) {
+                return false;
+            }
+            framer.append(chunk, 0, read);
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    private static final class UdpWire implements Wire {
+        private final DatagramSocket socket;
+        private final DatagramPacket received = new DatagramPacket(new byte[65_536], 65_536);
+
+        UdpWire(String host, int port) throws IOException {
+            socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0));
+            socket.setReceiveBufferSize(8 * 1024 * 1024);
+            socket.connect(new InetSocketAddress(host, port));
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        }
+
+        @Override
+        public String local() {
+            return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
+        }
+
+        @Override
+        public void write(List<byte[]> requests) throws IOException {
+            for (byte[] request : requests) {
+                socket.send(new DatagramPacket(request, request.length));
+            }
+        }
+
+        @Override
+        public boolean read(SipStreamFramer framer) throws IOException {
+            try {
+                socket.receive(received);
+            } catch (SocketTimeoutException e) {
+                return true;
+            } catch (SocketException closed) {
+                return false;
+            }
+            framer.append(received.getData(), 0, received.getLength()); // one datagram, one whole message
+            return true;
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
     }
 
     private static Result result(Schedule schedule, int sent, long[] sentAt, Responses responses) {
@@ -149,32 +259,32 @@ public final class TcpLatencyClient {
 
     /**
      * Writes the requests at their intended times; those already due when the client wakes up (it sleeps between sends,
-     * and a blocked write holds it up) go out together in one write. Returns how many were written, stopping early when
-     * the connection is closed (by the server, or by the reader at its deadline).
+     * and a blocked write holds it up) go out together. Returns how many were written, stopping early when the socket is
+     * closed (by the server, or by the reader at its deadline).
      */
-    private static int send(OutputStream out, Requests requests, Schedule schedule, long[] sentAt) {
-        ByteArrayOutputStream batch = new ByteArrayOutputStream(16 * 1024);
+    private static int send(Wire wire, Requests requests, Schedule schedule, long[] sentAt) {
+        List<byte[]> due = new ArrayList<>();
         int written = 0;
         try {
             while (written < sentAt.length) {
                 long now = System.nanoTime();
-                long due = schedule.intended(written);
-                if (now < due) {
-                    LockSupport.parkNanos(due - now);
+                long next = schedule.intended(written);
+                if (now < next) {
+                    LockSupport.parkNanos(next - now);
                     continue;
                 }
                 int end = written;
-                batch.reset();
+                due.clear();
                 while (end < sentAt.length && schedule.intended(end) <= now) {
-                    batch.writeBytes(requests.request(end++));
+                    due.add(requests.request(end++));
                 }
                 long writtenAt = System.nanoTime();
-                batch.writeTo(out);
+                wire.write(due);
                 Arrays.fill(sentAt, written, end, writtenAt);
                 written = end;
             }
         } catch (IOException e) {
-            // The connection is closed; what was written before counts.
+            // The socket is closed; what was written before counts.
         }
         return written;
     }
@@ -182,18 +292,20 @@ public final class TcpLatencyClient {
     /** The requests of one run: request i has Call-ID "i-TAG@127.0.0.1", Via branch "z9hG4bK-TAG-i" and CSeq i + 1. */
     private static final class Requests {
         private final String method;
+        private final String transport;
         private final String local;
         private final String tag = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
 
-        Requests(String method, String local) {
+        Requests(String method, String transport, String local) {
             this.method = method;
+            this.transport = transport;
             this.local = local;
         }
 
         byte[] request(int index) {
             String body = method.equals("MESSAGE") ? "load test message " + index + "\r\n" : "";
             StringBuilder text = new StringBuilder(400).append(method).append(' ').append(REQUEST_URI).append(" SIP/2.0\r\n")
-                    .append("Via: SIP/2.0/TCP ").append(local).append(";branch=z9hG4bK-").append(tag).append('-').append(index).append("\r\n")
+                    .append("Via: SIP/2.0/").append(transport).append(' ').append(local).append(";branch=z9hG4bK-").append(tag).append('-').append(index).append("\r\n")
                     .append("From: <sip:load@").append(local).append(">;tag=").append(tag).append(index).append("\r\n")
                     .append("To: <").append(REQUEST_URI).append(">\r\n")
                     .append("Call-ID: ").append(index).append('-').append(tag).append("@127.0.0.1\r\n")
@@ -220,19 +332,19 @@ public final class TcpLatencyClient {
 
     /**
      * The reader: notes each request's final status and when its answer arrived, until every request is answered, the
-     * deadline passes or the server closes the connection; then it closes the connection, which also stops the sender.
-     * Its arrays are read once its thread has been joined.
+     * deadline passes or the server closes the connection; then it closes the socket, which also stops the sender. Its
+     * arrays are read once its thread has been joined.
      */
     private static final class Responses implements Runnable {
-        private final Socket socket;
+        private final Wire wire;
         private final Requests requests;
         private final long deadline;
         final long[] answeredAt;
         final int[] status;
         Exception failure;
 
-        Responses(Socket socket, Requests requests, int count, long deadline) {
-            this.socket = socket;
+        Responses(Wire wire, Requests requests, int count, long deadline) {
+            this.wire = wire;
             this.requests = requests;
             this.deadline = deadline;
             this.answeredAt = new long[count];
@@ -242,22 +354,13 @@ public final class TcpLatencyClient {
         @Override
         public void run() {
             SipStreamFramer framer = new SipStreamFramer();
-            byte[] chunk = new byte[16 * 1024];
             int finals = 0;
-            try (socket) {
-                InputStream in = socket.getInputStream();
+            try (wire) {
                 while (finals < status.length && System.nanoTime() < deadline) {
-                    int read;
-                    try {
-                        read = in.read(chunk);
-                    } catch (SocketTimeoutException e) {
-                        continue;
-                    }
-                    if (read < 0) {
+                    if (!wire.read(framer)) {
                         break;
                     }
                     long now = System.nanoTime(); // the arrival of every message this read completes
-                    framer.append(chunk, 0, read);
                     for (SipStreamFramer.Message message = framer.next(); message != null; message = framer.next()) {
                         int index = message.status() >= 200 ? requests.index(message.callId()) : -1; // 1xx: not final
                         if (index >= 0 && index < status.length && status[index] == 0) {
