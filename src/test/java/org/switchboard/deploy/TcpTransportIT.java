@@ -60,6 +60,7 @@ class TcpTransportIT {
     @Test
     void every_connection_from_a_reused_local_port_is_answered_on_that_connection() throws Exception {
         int local = FreePorts.udpAndTcp();
+        LogSince log = new LogSince();
         Map<String, Integer> replies = new TreeMap<>();
         for (int i = 0; i < RECONNECTS; i++) {
             // Reset by the client when done: no TIME_WAIT, so the next connection comes from the same port at once.
@@ -70,7 +71,8 @@ class TcpTransportIT {
             }
         }
         assertThat(replies).as("replies to OPTIONS on %d connections in turn from local port %d (none: no reply"
-                + " within %d ms)", RECONNECTS, local, REPLY_WAIT_MS).isEqualTo(Map.of("200", RECONNECTS));
+                + " within %d ms); the server's log meanwhile:%n%s", RECONNECTS, local, REPLY_WAIT_MS, log.added())
+                .isEqualTo(Map.of("200", RECONNECTS));
         // The stack adopted the socket it found for the peer's address and port, and failed on it once closed.
         assertThat(server.stderr()).as("the server's log").doesNotContain("failed on OPTIONS");
     }
@@ -164,6 +166,11 @@ class TcpTransportIT {
 
         LogSince() throws IOException {
             from = server.stderr().length();
+        }
+
+        /** What the server has logged since. */
+        String added() throws IOException {
+            return server.stderr().substring(from);
         }
 
         /** One WARN line names the client's port, and the log has no stack trace (none printed by the stack either). */
