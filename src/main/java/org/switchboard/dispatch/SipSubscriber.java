@@ -163,8 +163,7 @@ final class SipSubscriber implements SubscribeSender {
                 rawContent(response)));
         if (status < 300) {
             FinishedTransactions.release(response);
-        }
-        if (status >= 300) {
+        } else {
             Dialog dialog = dialogs.get(attempt.target());
             if (dialog != null && dialog.session() == response.getSession() && dialog.session().isValid()
                     && dialog.session().getState() != SipSession.State.CONFIRMED) {

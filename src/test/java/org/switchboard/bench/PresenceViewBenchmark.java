@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.switchboard.arquillian.FreePorts;
 import org.switchboard.testing.AdminLogin;
 import org.switchboard.testing.Build;
@@ -121,7 +122,7 @@ public final class PresenceViewBenchmark {
             out.append(byClass(baseline, largest));
             Path all = work.resolve("bytes-per-view-by-class.txt");
             Files.writeString(all, largest.liveHeap().bytesPerItemByClass(baseline.liveHeap(), largest.targets()).entrySet().stream()
-                    .map(e -> String.format(Locale.ROOT, "%10.1f %s", e.getValue(), e.getKey())).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+                    .map(e -> String.format(Locale.ROOT, "%10.1f %s", e.getValue(), e.getKey())).collect(Collectors.joining("\n", "", "\n")));
             System.err.println("bench: every class's bytes per view in " + all);
         }
         return out.toString();
